@@ -1,0 +1,191 @@
+import { Command, InvalidArgumentError, Option } from "commander";
+import { parseDurationMs } from "../core/duration.ts";
+import type { ScenarioOverrides } from "../core/overrides.ts";
+
+/** Default address of the metrics and control server: loopback, on k6's REST API port. */
+export const DEFAULT_ADDRESS = "127.0.0.1:6565";
+
+export interface RunCommand {
+  paths: string[];
+  /** True when no path was given and the example folder runs. */
+  defaultPaths: boolean;
+  overrides: ScenarioOverrides;
+  env: Record<string, string>;
+  address: { hostname: string; port: number };
+  token: string | undefined;
+  /** Start the built-in target and set TARGET_URL (default: when no path is given). */
+  target: boolean;
+  quiet: boolean;
+  color: boolean;
+  linger: boolean;
+}
+
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+function durationArg(value: string): number {
+  try {
+    return parseDurationMs(value);
+  } catch (error) {
+    throw new InvalidArgumentError(`${(error as Error).message}`);
+  }
+}
+
+function positiveInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) {
+    throw new InvalidArgumentError(`expected an integer >= 1, got "${value}"`);
+  }
+  return number;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Parses "host:port", "[v6]:port", ":port" or "port"; port 0 asks for a free one. */
+export function parseAddress(text: string): { hostname: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]*))?:?(\d+)$/.exec(text.trim());
+  const port = match ? Number(match[3]) : NaN;
+  if (!match || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InvalidArgumentError(
+      `invalid address "${text}": use host:port such as 127.0.0.1:6565, or :0 for a free port`,
+    );
+  }
+  return { hostname: match[1] ?? (match[2] || "127.0.0.1"), port };
+}
+
+/** True for addresses that only this machine can reach. */
+export function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "::1" || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+function parseRates(values: string[]): Pick<ScenarioOverrides, "rate" | "rateByName"> {
+  const result: Pick<ScenarioOverrides, "rate" | "rateByName"> = {};
+  for (const value of values) {
+    const [name, text] = value.includes("=") ? value.split("=", 2) : [undefined, value];
+    const rate = Number(text);
+    if (!Number.isFinite(rate) || rate < 0 || text === "") {
+      throw new InvalidArgumentError(
+        `invalid rate "${value}": use R or NAME=R with R >= 0 arrivals per second`,
+      );
+    }
+    if (name === undefined) result.rate = rate;
+    else (result.rateByName ??= {})[name] = rate;
+  }
+  return result;
+}
+
+function parseEnv(values: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const entry of values) {
+    const index = entry.indexOf("=");
+    if (index <= 0) throw new InvalidArgumentError(`invalid --env "${entry}": use KEY=VALUE`);
+    env[entry.slice(0, index)] = entry.slice(index + 1);
+  }
+  return env;
+}
+
+/**
+ * Parses the command line. Resolves to the run command, or to undefined when commander
+ * printed help or the version.
+ *
+ * @throws {UsageError} with commander's message for an unknown flag or a bad value.
+ */
+export async function parseCommandLine(
+  argv: string[],
+  env: Record<string, string>,
+  io: { out(text: string): void; err(text: string): void },
+): Promise<RunCommand | undefined> {
+  let command: RunCommand | undefined;
+  const program = new Command("harness")
+    .description("Load testing with scenario files that run on Deno, Bun and Node.")
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride()
+    .showHelpAfterError();
+
+  program
+    .command("run", { isDefault: true })
+    .description("Run scenario files (default: the scenarios/ folder against the built-in target).")
+    .argument("[paths...]", "scenario files or folders (.ts, .js, .mjs)")
+    .addOption(
+      new Option(
+        "-d, --duration <duration>",
+        'length of every scenario, e.g. "30s" or "1m30s"',
+      ).argParser(durationArg),
+    )
+    .addOption(
+      new Option(
+        "-u, --players <count>",
+        "players of closed-model scenarios; max players of arrival-rate ones",
+      ).argParser(positiveInteger),
+    )
+    .addOption(
+      new Option(
+        "-i, --iterations <count>",
+        "run every scenario as shared-iterations with this many iterations",
+      ).argParser(positiveInteger),
+    )
+    .option(
+      "--rate <rate>",
+      "arrivals per second (per timeUnit) for every scenario, or NAME=R for one; repeatable",
+      collect,
+      [],
+    )
+    .option("-e, --env <KEY=VALUE>", "variable for ctx.env; repeatable", collect, [])
+    .addOption(
+      new Option(
+        "--address <host:port>",
+        "address of the metrics and control server; :0 for a free port",
+      ).default(DEFAULT_ADDRESS),
+    )
+    .addOption(
+      new Option(
+        "--token <token>",
+        "bearer token required by mutating routes; needed off loopback",
+      ).env("HARNESS_TOKEN"),
+    )
+    .option(
+      "--target",
+      "start the built-in target and set TARGET_URL (default when no path is given)",
+    )
+    .option("--no-target", "do not start the built-in target")
+    .option("-q, --quiet", "no progress lines")
+    .option("--no-color", "plain output, also set by the NO_COLOR variable")
+    .option("--linger", "keep the server up after the test until interrupted, for a last scrape")
+    .action((paths: string[], flags: Record<string, unknown>) => {
+      const rates = parseRates(flags.rate as string[]);
+      command = {
+        paths: paths.length > 0 ? paths : ["scenarios"],
+        defaultPaths: paths.length === 0,
+        overrides: {
+          durationMs: flags.duration as number | undefined,
+          players: flags.players as number | undefined,
+          iterations: flags.iterations as number | undefined,
+          ...rates,
+        },
+        env: parseEnv(flags.env as string[]),
+        address: parseAddress(flags.address as string),
+        token: (flags.token as string | undefined) || undefined,
+        target: (flags.target as boolean | undefined) ?? paths.length === 0,
+        quiet: Boolean(flags.quiet),
+        color: flags.color !== false && env.NO_COLOR === undefined,
+        linger: Boolean(flags.linger),
+      };
+    });
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (
+      code === "commander.helpDisplayed" ||
+      code === "commander.version" ||
+      code === "commander.help"
+    )
+      return undefined;
+    throw new UsageError((error as Error).message);
+  }
+  return command;
+}

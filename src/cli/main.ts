@@ -1,0 +1,202 @@
+import { applyOverrides } from "../core/overrides.ts";
+import { Run, type RunResult } from "../core/run.ts";
+import {
+  loadScenarioFile,
+  ScenarioLoadError,
+  type ScenarioDefinition,
+} from "../core/scenario-loader.ts";
+import { formatSummary } from "../core/summary.ts";
+import { PromRecorder } from "../metrics/recorder.ts";
+import { HarnessMetrics } from "../metrics/registry.ts";
+import { createApp, type AppState } from "../server/app.ts";
+import { createTargetApp } from "../target/app.ts";
+import { systemClock } from "../runtime/clock.ts";
+import { runtimeVersion } from "../runtime/detect.ts";
+import { listScenarioFiles } from "../runtime/files.ts";
+import { transportFactory } from "../runtime/http-transport.ts";
+import { loadModule } from "../runtime/module-loader.ts";
+import {
+  commandArgs,
+  environment,
+  exitProcess,
+  onShutdownSignal,
+  stdoutIsTerminal,
+  writeErr,
+  writeOut,
+} from "../runtime/process.ts";
+import { serve, type ServerHandle } from "../runtime/serve.ts";
+import { isLoopback, parseCommandLine, UsageError, type RunCommand } from "./args.ts";
+import { EXIT } from "./exit-codes.ts";
+import { ConsoleLogger } from "./logger.ts";
+import { Progress } from "./progress.ts";
+
+/** Runs the command line `argv`; resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const env = environment();
+  let command: RunCommand | undefined;
+  try {
+    command = await parseCommandLine(argv, env, { out: writeOut, err: writeErr });
+  } catch (error) {
+    if (error instanceof UsageError) return EXIT.usage;
+    throw error;
+  }
+  if (!command) return EXIT.ok;
+  return runCommand(command, env);
+}
+
+async function runCommand(command: RunCommand, env: Record<string, string>): Promise<number> {
+  const logger = new ConsoleLogger(command.color);
+  if (!isLoopback(command.address.hostname) && !command.token) {
+    logger.error(
+      `refusing to listen on ${command.address.hostname}, which is reachable from other machines, without a token: ` +
+        "set --token or HARNESS_TOKEN, or use a loopback address such as 127.0.0.1",
+    );
+    return EXIT.invalidConfig;
+  }
+
+  const metrics = new HarnessMetrics();
+  const recorder = new PromRecorder(metrics);
+  if (metrics.processMetricsError) {
+    logger.warn(
+      `process metrics unavailable on ${runtimeVersion()}: ${metrics.processMetricsError}`,
+    );
+  }
+  const state: AppState = { metrics, run: undefined, clock: systemClock };
+  const servers: ServerHandle[] = [];
+  const closeServers = () => Promise.all(servers.splice(0).map((server) => server.close()));
+
+  try {
+    const server = await serve(
+      createApp(() => state).fetch,
+      command.address.hostname,
+      command.address.port,
+    );
+    servers.push(server);
+    logger.info(
+      `metrics and status on http://${hostForUrl(server.hostname)}:${server.port} (${runtimeVersion()})`,
+    );
+  } catch (error) {
+    logger.error(
+      `cannot listen on ${command.address.hostname}:${command.address.port}: ${(error as Error).message}; ` +
+        "pick another port with --address 127.0.0.1:PORT, or :0 for a free one",
+    );
+    return EXIT.cannotStartServer;
+  }
+
+  const runEnv = { ...env, ...command.env };
+  if (command.target) {
+    const target = await serve(createTargetApp().fetch, "127.0.0.1", 0);
+    servers.push(target);
+    runEnv.TARGET_URL = `http://127.0.0.1:${target.port}`;
+    logger.info(`built-in target on ${runEnv.TARGET_URL}`);
+  }
+
+  try {
+    const loaded = await loadAll(command, recorder, logger);
+    if (loaded.definitions.length === 0) {
+      logger.error(
+        "no scenario to run: every file failed to load, or the paths hold no .ts, .js or .mjs file",
+      );
+      return loaded.exitCode === EXIT.ok ? EXIT.scriptError : loaded.exitCode;
+    }
+    const run = new Run(loaded.definitions, {
+      clock: systemClock,
+      recorder,
+      logger,
+      createTransport: await transportFactory(),
+      fetch: globalThis.fetch.bind(globalThis),
+      env: runEnv,
+    });
+    state.run = run;
+    const result = await execute(run, command, logger);
+    writeOut(formatSummary(result, { color: command.color }));
+    if (command.linger) await linger(logger);
+    return exitCodeOf(result, loaded.exitCode);
+  } finally {
+    await closeServers();
+  }
+}
+
+/** Loads every file; a file that fails is reported and the others still run. */
+async function loadAll(
+  command: RunCommand,
+  recorder: PromRecorder,
+  logger: ConsoleLogger,
+): Promise<{ definitions: ScenarioDefinition[]; exitCode: number }> {
+  let files: string[];
+  try {
+    files = await listScenarioFiles(command.paths);
+  } catch (error) {
+    logger.error((error as Error).message);
+    return { definitions: [], exitCode: EXIT.invalidConfig };
+  }
+  const definitions: ScenarioDefinition[] = [];
+  let exitCode: number = EXIT.ok;
+  for (const file of files) {
+    try {
+      for (const definition of await loadScenarioFile(file, loadModule)) {
+        for (const note of applyOverrides(definition.name, definition.config, command.overrides))
+          logger.info(note);
+        definitions.push(definition);
+      }
+    } catch (error) {
+      if (!(error instanceof ScenarioLoadError)) throw error;
+      const invalidOptions = error.reason.startsWith("invalid options");
+      recorder.error(invalidOptions ? "config" : "load");
+      logger.error(error.message);
+      if (exitCode === EXIT.ok) exitCode = invalidOptions ? EXIT.invalidConfig : EXIT.scriptError;
+    }
+  }
+  return { definitions, exitCode };
+}
+
+/** Starts `run`, prints progress, and stops it on the first signal; a second signal exits at once. */
+async function execute(run: Run, command: RunCommand, logger: ConsoleLogger): Promise<RunResult> {
+  const progress = new Progress(run, {
+    quiet: command.quiet,
+    terminal: stdoutIsTerminal(),
+    write: writeOut,
+  });
+  const removeSignals = onShutdownSignal((signal, count) => {
+    if (count > 1) {
+      logger.error(`${signal} again: exiting now without waiting for running iterations`);
+      exitProcess(EXIT.externalAbort);
+    }
+    logger.warn(`${signal}: stopping gracefully; send it again to exit at once`);
+    run.stop("shutdown", { kind: "signal", reason: `${signal} received` });
+  });
+  await run.start();
+  progress.start();
+  const result = await run.finished;
+  progress.stop();
+  removeSignals();
+  return result;
+}
+
+function linger(logger: ConsoleLogger): Promise<void> {
+  logger.info("test finished; --linger keeps the server up until SIGINT or SIGTERM");
+  return new Promise((resolve) => {
+    const remove = onShutdownSignal(() => {
+      remove();
+      resolve();
+    });
+  });
+}
+
+function exitCodeOf(result: RunResult, loadExitCode: number): number {
+  const interruption = result.interruption;
+  if (interruption?.kind === "script-abort") return EXIT.scriptAborted;
+  if (interruption?.kind === "signal" || interruption?.kind === "operator")
+    return EXIT.externalAbort;
+  if (result.setupErrors.length > 0) return EXIT.scriptError;
+  return loadExitCode;
+}
+
+function hostForUrl(hostname: string): string {
+  return hostname.includes(":") ? `[${hostname}]` : hostname;
+}
+
+/** Runs the command line of this process and exits with its code. */
+export async function runProcess(): Promise<never> {
+  return exitProcess(await main(commandArgs()));
+}

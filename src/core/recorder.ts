@@ -1,0 +1,64 @@
+import type {
+  CancellationSource,
+  HarnessErrorKind,
+  HttpFailureKind,
+  IterationStatus,
+} from "./types.ts";
+
+/** Statistics of one trend in milliseconds, or null when it holds no sample. */
+export interface TrendStats {
+  count: number;
+  avg: number;
+  min: number;
+  med: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  max: number;
+  /** Any percentile, 0 to 100. */
+  percentile(p: number): number;
+}
+
+/** One finished HTTP request, from `ctx.fetch` or `ctx.http`. */
+export interface HttpSample {
+  method: string;
+  /** HTTP status, or 0 when the request failed before a response. */
+  status: number;
+  name: string;
+  durationMs: number;
+  sentBytes: number;
+  receivedBytes: number;
+  /** Set when the request counts as failed. */
+  failure: HttpFailureKind | undefined;
+}
+
+/** Metric updates of one scenario, bound to its label values once. */
+export interface ScenarioRecorder {
+  attempted(): void;
+  starved(): void;
+  started(startLagMs: number): void;
+  completed(status: IterationStatus, serviceMs: number, latencyMs: number): void;
+  desiredRate(arrivalsPerSec: number): void;
+  check(name: string, passed: boolean): void;
+  http(sample: HttpSample): void;
+  /** Iteration service time, latency from the planned start and HTTP durations, in ms. */
+  trends(): { service: TrendStats | null; latency: TrendStats | null; http: TrendStats | null };
+  checks(): Array<{ name: string; passes: number; fails: number }>;
+  httpTotals(): { requests: number; failures: number };
+}
+
+/** Everything the core measures; `src/metrics/` implements it with prom-client. */
+export interface Recorder {
+  /** Creates (or returns) the scenario's series, all at 0 until its first event. */
+  scenario(name: string): ScenarioRecorder;
+  playerCreated(): void;
+  poolExecuteWait(waitMs: number): void;
+  /** Sets the sampled gauges: busy players, idle queue length and running iterations. */
+  poolSample(sample: { activePlayers: number; idleDepth: number; inflight: number }): void;
+  poolTick(durationMs: number): void;
+  poolIdleCapacity(capacity: number): void;
+  compositorTick(durationMs: number, lagMs: number): void;
+  eventLoopLag(lagMs: number): void;
+  cancellation(source: CancellationSource): void;
+  error(kind: HarnessErrorKind): void;
+}

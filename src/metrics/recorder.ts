@@ -1,0 +1,238 @@
+import type { Counter, Histogram } from "prom-client";
+import type { HttpSample, Recorder, ScenarioRecorder, TrendStats } from "../core/recorder.ts";
+import type { CancellationSource, HarnessErrorKind, IterationStatus } from "../core/types.ts";
+import { HarnessMetrics, ITERATION_STATUSES } from "./registry.ts";
+import { Trend } from "./trend.ts";
+import { msToSeconds } from "./units.ts";
+
+type CounterChild = Counter.Internal;
+type HistogramChild = Histogram.Internal<string>;
+
+/** Label children of one request series, bound once per method, status and name. */
+interface HttpSeries {
+  requests: CounterChild;
+  duration: HistogramChild;
+}
+
+/**
+ * Records one scenario into prom-client and into exact trends. Label children are bound
+ * once here, because prom-client hashes the label values on every call that passes them.
+ */
+class PromScenarioRecorder implements ScenarioRecorder {
+  readonly #attempted: CounterChild;
+  readonly #started: CounterChild;
+  readonly #starved: CounterChild;
+  readonly #startLag: HistogramChild;
+  readonly #duration: HistogramChild;
+  readonly #completed: Record<IterationStatus, CounterChild>;
+  readonly #sentBytes: CounterChild;
+  readonly #receivedBytes: CounterChild;
+  readonly #http = new Map<string, HttpSeries>();
+  readonly #failures = new Map<string, CounterChild>();
+  readonly #checks = new Map<string, { passes: number; fails: number }>();
+  readonly #service = new Trend();
+  readonly #latency = new Trend();
+  readonly #httpDuration = new Trend();
+  #requests = 0;
+  #failed = 0;
+
+  constructor(
+    private readonly metrics: HarnessMetrics,
+    readonly name: string,
+  ) {
+    const scenario = { scenario: name };
+    this.#attempted = metrics.scenarioAttempted.labels(scenario);
+    this.#started = metrics.scenarioStarted.labels(scenario);
+    this.#starved = metrics.compositorIdleStarvation.labels(scenario);
+    this.#startLag = metrics.scenarioStartLag.labels(scenario);
+    this.#duration = metrics.scenarioDuration.labels(scenario);
+    this.#sentBytes = metrics.httpSentBytes.labels(scenario);
+    this.#receivedBytes = metrics.httpReceivedBytes.labels(scenario);
+    this.#completed = {
+      success: metrics.scenarioCompleted.labels({ scenario: name, status: "success" }),
+      failure: metrics.scenarioCompleted.labels({ scenario: name, status: "failure" }),
+      cancelled: metrics.scenarioCompleted.labels({ scenario: name, status: "cancelled" }),
+    };
+    this.#zero();
+  }
+
+  /** Creates every scenario series at 0, so dashboards and rate() see them before the first event. */
+  #zero(): void {
+    const scenario = { scenario: this.name };
+    for (const child of [
+      this.#attempted,
+      this.#started,
+      this.#starved,
+      this.#sentBytes,
+      this.#receivedBytes,
+    ]) {
+      child.inc(0);
+    }
+    for (const status of ITERATION_STATUSES) this.#completed[status].inc(0);
+    this.metrics.scenarioStartLag.zero(scenario);
+    this.metrics.scenarioDuration.zero(scenario);
+    this.metrics.compositorDesiredRate.set(scenario, 0);
+  }
+
+  attempted(): void {
+    this.#attempted.inc();
+  }
+
+  starved(): void {
+    this.#starved.inc();
+  }
+
+  started(startLagMs: number): void {
+    this.#started.inc();
+    this.#startLag.observe(msToSeconds(startLagMs));
+  }
+
+  completed(status: IterationStatus, serviceMs: number, latencyMs: number): void {
+    this.#completed[status].inc();
+    this.#duration.observe(msToSeconds(serviceMs));
+    this.#service.record(serviceMs);
+    this.#latency.record(latencyMs);
+  }
+
+  desiredRate(arrivalsPerSec: number): void {
+    this.metrics.compositorDesiredRate.set({ scenario: this.name }, arrivalsPerSec);
+  }
+
+  check(name: string, passed: boolean): void {
+    let tally = this.#checks.get(name);
+    if (!tally) {
+      tally = { passes: 0, fails: 0 };
+      this.#checks.set(name, tally);
+    }
+    if (passed) tally.passes++;
+    else tally.fails++;
+    this.metrics.checks.inc({ scenario: this.name, check: name, result: passed ? "pass" : "fail" });
+  }
+
+  http(sample: HttpSample): void {
+    const status = String(sample.status);
+    const key = `${sample.method} ${status} ${sample.name}`;
+    let series = this.#http.get(key);
+    if (!series) {
+      const labels = { scenario: this.name, method: sample.method, status, name: sample.name };
+      series = {
+        requests: this.metrics.httpRequests.labels(labels),
+        duration: this.metrics.httpRequestDuration.labels(labels),
+      };
+      this.#http.set(key, series);
+    }
+    series.requests.inc();
+    series.duration.observe(msToSeconds(sample.durationMs));
+    this.#sentBytes.inc(sample.sentBytes);
+    this.#receivedBytes.inc(sample.receivedBytes);
+    this.#httpDuration.record(sample.durationMs);
+    this.#requests++;
+    if (sample.failure) {
+      this.#failed++;
+      this.#failure(sample.name, sample.failure).inc();
+    }
+  }
+
+  #failure(name: string, kind: string): CounterChild {
+    const key = `${kind} ${name}`;
+    let child = this.#failures.get(key);
+    if (!child) {
+      child = this.metrics.httpRequestFailures.labels({ scenario: this.name, name, kind });
+      this.#failures.set(key, child);
+    }
+    return child;
+  }
+
+  trends(): { service: TrendStats | null; latency: TrendStats | null; http: TrendStats | null } {
+    return {
+      service: this.#service.stats(),
+      latency: this.#latency.stats(),
+      http: this.#httpDuration.stats(),
+    };
+  }
+
+  checks(): Array<{ name: string; passes: number; fails: number }> {
+    return [...this.#checks].map(([name, tally]) => ({ name, ...tally }));
+  }
+
+  httpTotals(): { requests: number; failures: number } {
+    return { requests: this.#requests, failures: this.#failed };
+  }
+
+  /** The exact trends, for exports that merge summaries of several instances. */
+  encodedTrends(): Record<string, string> {
+    return {
+      service: this.#service.encode(),
+      latency: this.#latency.encode(),
+      http: this.#httpDuration.encode(),
+    };
+  }
+}
+
+/** The core's `Recorder`, backed by `HarnessMetrics`. */
+export class PromRecorder implements Recorder {
+  readonly #scenarios = new Map<string, PromScenarioRecorder>();
+  readonly #cancellations: Record<CancellationSource, CounterChild>;
+  readonly #executeWait: HistogramChild;
+  readonly #playersTotal: CounterChild;
+
+  constructor(readonly metrics: HarnessMetrics) {
+    this.#cancellations = {
+      shutdown: metrics.cancellations.labels({ source: "shutdown" }),
+      timeout: metrics.cancellations.labels({ source: "timeout" }),
+      operator: metrics.cancellations.labels({ source: "operator" }),
+      reload: metrics.cancellations.labels({ source: "reload" }),
+    };
+    this.#executeWait = metrics.poolExecuteWait.labels({});
+    this.#playersTotal = metrics.playersTotal.labels({});
+  }
+
+  /** Returns the scenario's recorder; a reload of the same name reuses its series. */
+  scenario(name: string): PromScenarioRecorder {
+    let recorder = this.#scenarios.get(name);
+    if (!recorder) {
+      recorder = new PromScenarioRecorder(this.metrics, name);
+      this.#scenarios.set(name, recorder);
+    }
+    return recorder;
+  }
+
+  playerCreated(): void {
+    this.#playersTotal.inc();
+  }
+
+  poolExecuteWait(waitMs: number): void {
+    this.#executeWait.observe(msToSeconds(waitMs));
+  }
+
+  poolSample(sample: { activePlayers: number; idleDepth: number; inflight: number }): void {
+    this.metrics.playersActive.set(sample.activePlayers);
+    this.metrics.poolIdleQueueDepth.set(sample.idleDepth);
+    this.metrics.inflightIterations.set(sample.inflight);
+  }
+
+  poolTick(durationMs: number): void {
+    this.metrics.poolTickDuration.observe(msToSeconds(durationMs));
+  }
+
+  poolIdleCapacity(capacity: number): void {
+    this.metrics.poolIdleCapacity.set(capacity);
+  }
+
+  compositorTick(durationMs: number, lagMs: number): void {
+    this.metrics.compositorTickDuration.observe(msToSeconds(durationMs));
+    this.metrics.compositorTickLag.observe(msToSeconds(lagMs));
+  }
+
+  eventLoopLag(lagMs: number): void {
+    this.metrics.eventLoopLag.observe(msToSeconds(lagMs));
+  }
+
+  cancellation(source: CancellationSource): void {
+    this.#cancellations[source].inc();
+  }
+
+  error(kind: HarnessErrorKind): void {
+    this.metrics.errors.inc({ kind });
+  }
+}

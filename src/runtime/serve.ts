@@ -1,0 +1,77 @@
+import { runtimeName } from "./detect.ts";
+
+export type FetchHandler = (request: Request) => Response | Promise<Response>;
+
+export interface ServerHandle {
+  hostname: string;
+  /** The bound port; differs from the requested one when that was 0. */
+  port: number;
+  /** Stops listening and closes open connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves `handler` with the runtime's own server: `Deno.serve`, `Bun.serve`, or
+ * `@hono/node-server` on Node. Port 0 picks a free port.
+ *
+ * @throws when the address cannot be bound (in use, or not an address of this machine).
+ */
+export async function serve(
+  handler: FetchHandler,
+  hostname: string,
+  port: number,
+): Promise<ServerHandle> {
+  if (runtimeName === "bun") {
+    const server = Bun.serve({ hostname, port, fetch: handler, idleTimeout: 0 });
+    return { hostname, port: server.port, close: async () => void (await server.stop(true)) };
+  }
+  if (runtimeName === "deno") {
+    const controller = new AbortController();
+    let bound = port;
+    const server = Deno.serve(
+      { hostname, port, signal: controller.signal, onListen: (addr) => (bound = addr.port) },
+      handler,
+    );
+    bound = server.addr.port;
+    return {
+      hostname,
+      port: bound,
+      close: async () => {
+        controller.abort();
+        await server.finished;
+      },
+    };
+  }
+  return serveNode(handler, hostname, port);
+}
+
+async function serveNode(
+  handler: FetchHandler,
+  hostname: string,
+  port: number,
+): Promise<ServerHandle> {
+  const { createAdaptorServer } = await import("@hono/node-server");
+  const server = createAdaptorServer({
+    fetch: handler,
+    hostname,
+    port,
+  }) as import("node:http").Server;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, hostname, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const boundPort = typeof address === "object" && address ? address.port : port;
+  return {
+    hostname,
+    port: boundPort,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}

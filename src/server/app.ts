@@ -1,0 +1,62 @@
+import { Hono } from "hono";
+import type { Clock } from "../core/types.ts";
+import type { Run } from "../core/run.ts";
+import { HarnessMetrics } from "../metrics/registry.ts";
+import { runStatus } from "./status.ts";
+
+/** What the app serves: the run's metrics and state. Read on every request, so a run can attach later. */
+export interface AppState {
+  metrics: HarnessMetrics;
+  run: Run | undefined;
+  clock: Clock;
+}
+
+/** Builds the harness's Hono app over `state()`. */
+export function createApp(state: () => AppState): Hono {
+  const app = new Hono();
+
+  app.get("/metrics", async (c) => {
+    const { metrics } = state();
+    return c.body(await metrics.metrics(), 200, { "content-type": metrics.contentType });
+  });
+
+  app.get("/v1/status", (c) => {
+    const { run, clock } = state();
+    if (!run)
+      return c.json({
+        state: "idle",
+        elapsedSeconds: 0,
+        players: { active: 0, idle: 0, created: 0 },
+        scenarios: [],
+      });
+    return c.json(runStatus(run, clock.nowMs()));
+  });
+
+  app.notFound((c) =>
+    c.json(
+      { error: `no route ${c.req.method} ${c.req.path}; see GET /v1/status and GET /metrics` },
+      404,
+    ),
+  );
+  app.onError((error, c) => c.json({ error: `internal error: ${error.message}` }, 500));
+  return app;
+}
+
+let standalone: AppState | undefined;
+
+/** The state the default export serves: empty metrics and no run, until a harness attaches one. */
+export function standaloneState(): AppState {
+  standalone ??= {
+    metrics: new HarnessMetrics(),
+    run: undefined,
+    clock: {
+      nowMs: () => performance.now(),
+      setTimer: setTimeout,
+      clearTimer: (h) => clearTimeout(h as number),
+    },
+  };
+  return standalone;
+}
+
+/** The harness app as a plain fetch handler module, so `deno serve` and Bun can host it as it is. */
+export default createApp(standaloneState);
