@@ -152,6 +152,7 @@ export class RatePlan {
   #offsetFor(segment: Segment, count: number): number {
     const span = segment.endMs - segment.startMs;
     const unitCount = count * this.timeUnitMs;
+    if (unitCount <= 0) return 0;
     if (segment.fromRate === segment.toRate) return unitCount / segment.fromRate;
     const slope = (segment.toRate - segment.fromRate) / span;
     const a = segment.fromRate;
