@@ -125,6 +125,11 @@ export class Pool {
     });
   }
 
+  /** Retires every idle player, at the end of a run. */
+  drain(): void {
+    this.#idle.length = 0;
+  }
+
   stopMonitor(): void {
     if (this.#monitorTimer !== undefined) this.#clock.clearTimer(this.#monitorTimer);
     this.#monitorTimer = undefined;

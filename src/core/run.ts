@@ -385,6 +385,7 @@ export class Run {
     this.compositor.stop();
     this.pool.stopMonitor();
     this.#loopMonitor.stop();
+    this.pool.drain();
     this.pool.sample(this.inflight);
     await Promise.all([...this.#transports.values()].map((transport) => transport.close()));
     this.#finish({

@@ -66,19 +66,23 @@ export function createTestRun(
   return { run, metrics, recorder, logger };
 }
 
-/** The value of one series in prom-client's registry, or undefined when it does not exist. */
+/**
+ * The value of one series in prom-client's registry, or undefined when it does not exist.
+ * Histogram series are named with their suffix: `harness_x_seconds_count`, `_sum`, `_bucket`.
+ */
 export async function metricValue(
   metrics: HarnessMetrics,
   name: string,
   labels: Record<string, string> = {},
 ): Promise<number | undefined> {
-  const metric = metrics.registry.getSingleMetric(name);
+  const base = name.replace(/_(count|sum|bucket)$/, "");
+  const metric = metrics.registry.getSingleMetric(name) ?? metrics.registry.getSingleMetric(base);
   if (!metric) throw new Error(`metric ${name} is not registered`);
   const { values } = await metric.get();
   const match = values.find(
     (value) =>
-      Object.entries(labels).every(([key, expected]) => String(value.labels[key]) === expected) &&
-      (!("metricName" in value) || value.metricName === name || !value.metricName),
+      ((value as { metricName?: string }).metricName ?? name) === name &&
+      Object.entries(labels).every(([key, expected]) => String(value.labels[key]) === expected),
   );
   return match?.value;
 }
