@@ -233,6 +233,15 @@ export function parseScenarioConfig(
   if ((executor === "ramping-arrival-rate" || executor === "ramping-players") && !fields.stages) {
     problems.push({ path: `${path}.stages`, message: `is required by the ${executor} executor` });
   }
+  if (executor === "ramping-players") {
+    config.stages.forEach((stage, index) => {
+      if (Number.isInteger(stage.target)) return;
+      problems.push({
+        path: `${path}.stages[${index}].target`,
+        message: `must be a whole number of players, got ${stage.target}`,
+      });
+    });
+  }
   return config;
 }
 

@@ -2,6 +2,7 @@ import { Compositor, type ArrivalSchedule } from "./compositor.ts";
 import { createHttpClient, type HttpTransport } from "./http-client.ts";
 import { NameLimiter } from "./http-name.ts";
 import type { HttpConfig } from "./options.ts";
+import { PlayerRamp } from "./player-ramp.ts";
 import { Pool } from "./pool.ts";
 import { RatePlan } from "./rate-plan.ts";
 import type { Recorder, ScenarioRecorder } from "./recorder.ts";
@@ -279,15 +280,33 @@ export class Run {
         this.#after(config.maxDurationMs, endOnce);
         return;
       }
-      default: {
-        // TODO: ramping-players is validated but scheduled as constant-players at its
-        // first stage's target; a ramp needs a timer that moves runner.targetPlayers.
-        const players = Math.max(1, config.stages[0]?.target ?? config.players);
-        const durationMs = config.stages.reduce((sum, stage) => sum + stage.durationMs, 0);
-        runner.startLoops(players, nowMs + durationMs);
-        this.#after(durationMs, onEnd);
+      case "ramping-players": {
+        this.#beginRamp(runner, new PlayerRamp(config.startPlayers, config.stages), nowMs, onEnd);
+        return;
       }
     }
+  }
+
+  /** Runs a ramping-players scenario: one timer per step of the ramp moves its player target. */
+  #beginRamp(runner: ScenarioRunner, ramp: PlayerRamp, startMs: number, onEnd: () => void): void {
+    runner.lane.maxPlayers = Math.max(1, ramp.maxPlayers);
+    runner.startLoops(ramp.playersAt(0), startMs + ramp.durationMs);
+    const steps = ramp.steps.filter((step) => step.atMs > 0 && step.atMs < ramp.durationMs);
+    let next = 0;
+    const follow = () => {
+      if (next >= steps.length) return;
+      this.#after(startMs + steps[next]!.atMs - this.#clock.nowMs(), () => {
+        let players = runner.targetPlayers;
+        const nowMs = this.#clock.nowMs() - startMs;
+        while (next < steps.length && steps[next]!.atMs <= nowMs) players = steps[next++]!.players;
+        if (runner.state === "running" || runner.state === "paused") {
+          runner.setTargetPlayers(players);
+        }
+        follow();
+      });
+    };
+    follow();
+    this.#after(ramp.durationMs, onEnd);
   }
 
   #addSchedule(runner: ScenarioRunner, plan: RatePlan, startMs: number, onEnd: () => void): void {

@@ -30,6 +30,13 @@ export interface IterationBudget {
   perPlayer?: number;
 }
 
+/** One closed-model player loop; `index` decides which loops a lower player target stops. */
+interface LoopSlot {
+  index: number;
+  /** The iteration this loop runs now, if any. */
+  current: Iteration | undefined;
+}
+
 export interface RunnerServices {
   pool: Pool;
   recorder: ScenarioRecorder;
@@ -71,8 +78,11 @@ export class ScenarioRunner {
   #iterate: IterationFunction;
   #scenarioIterations = 0;
   #idleWaiters: Array<() => void> = [];
-  #loops = 0;
+  readonly #slots = new Map<number, LoopSlot>();
+  #loopsUntilMs = Infinity;
+  #loopBudget: IterationBudget | undefined;
   #onLoopsDone: (() => void) | undefined;
+  readonly #rampDownTimers = new Set<unknown>();
   #dropWarned = false;
 
   constructor(
@@ -156,8 +166,8 @@ export class ScenarioRunner {
 
   /**
    * Starts `count` closed-model player loops; each runs iterations back to back until
-   * `untilMs`, until `budget` runs out, or until the scenario stops. `onLoopsDone` runs once
-   * no loop is left.
+   * `untilMs`, until `budget` runs out, until a lower player target retires it, or until the
+   * scenario stops. `onLoopsDone` runs once no loop is left.
    */
   startLoops(
     count: number,
@@ -166,19 +176,66 @@ export class ScenarioRunner {
     onLoopsDone?: () => void,
   ): void {
     if (onLoopsDone) this.#onLoopsDone = onLoopsDone;
-    for (let i = 0; i < count; i++) {
+    this.#loopsUntilMs = untilMs;
+    this.#loopBudget = budget;
+    this.targetPlayers = count;
+    this.#fillSlots();
+  }
+
+  /**
+   * Sets how many closed-model loops run. A higher target starts loops at once; a lower one
+   * lets each retired loop finish its iteration, and cancels the iterations still running
+   * after `gracefulRampDownMs`.
+   */
+  setTargetPlayers(count: number): void {
+    const lowered = count < this.targetPlayers;
+    this.targetPlayers = count;
+    if (count > this.lane.maxPlayers) this.lane.maxPlayers = count;
+    if (this.state !== "running" && this.state !== "paused") return;
+    this.#fillSlots();
+    if (lowered) this.#scheduleRampDown();
+  }
+
+  /** Closed-model loops running now, retired ones that still finish an iteration included. */
+  get loops(): number {
+    return this.#slots.size;
+  }
+
+  #fillSlots(): void {
+    for (let index = 0; index < this.targetPlayers; index++) {
+      if (this.#slots.has(index)) continue;
       const player = this.#pool.acquire(this.lane);
       if (!player) return;
-      this.#loops++;
-      const perPlayer =
-        budget?.perPlayer === undefined ? undefined : { remaining: budget.perPlayer };
-      void this.#loop(player, untilMs, budget?.shared ?? perPlayer).finally(() => {
-        this.#loops--;
-        this.#pool.release(this.lane, player);
-        if (this.#loops === 0) this.#onLoopsDone?.();
-        this.#notifyIfIdle();
-      });
+      this.#startLoop(index, player);
     }
+  }
+
+  #startLoop(index: number, player: Player): void {
+    const slot: LoopSlot = { index, current: undefined };
+    this.#slots.set(index, slot);
+    const budget = this.#loopBudget;
+    const perPlayer = budget?.perPlayer === undefined ? undefined : { remaining: budget.perPlayer };
+    void this.#loop(slot, player, budget?.shared ?? perPlayer).finally(() => {
+      this.#slots.delete(index);
+      this.#pool.release(this.lane, player);
+      if (this.#slots.size === 0) this.#onLoopsDone?.();
+      this.#notifyIfIdle();
+    });
+  }
+
+  /** After `gracefulRampDownMs`, cancels what retired loops still run. */
+  #scheduleRampDown(): void {
+    const clock = this.#shared.clock;
+    const timer = clock.setTimer(() => {
+      this.#rampDownTimers.delete(timer);
+      for (const slot of this.#slots.values()) {
+        // NOTE: the cancellations metric has no ramp-down source, so these count as
+        // "shutdown": the schedule ended that player, as a stop would.
+        if (slot.index >= this.targetPlayers && slot.current)
+          this.#cancel(slot.current, "shutdown");
+      }
+    }, this.config.gracefulRampDownMs);
+    this.#rampDownTimers.add(timer);
   }
 
   /**
@@ -189,7 +246,9 @@ export class ScenarioRunner {
     if (this.state === "finished") return;
     this.state = "stopping";
     this.scheduleEndedAtMs ??= this.#shared.clock.nowMs();
-    if (this.#inflight.size > 0 || this.#loops > 0) {
+    for (const timer of this.#rampDownTimers) this.#shared.clock.clearTimer(timer);
+    this.#rampDownTimers.clear();
+    if (this.#inflight.size > 0 || this.#slots.size > 0) {
       const timer = { handle: undefined as unknown };
       const graceOver = new Promise<void>((resolve) => {
         timer.handle = this.#shared.clock.setTimer(resolve, gracefulMs);
@@ -210,15 +269,15 @@ export class ScenarioRunner {
   }
 
   async #loop(
+    slot: LoopSlot,
     player: Player,
-    untilMs: number,
     budget: { remaining: number } | undefined,
   ): Promise<void> {
     const clock = this.#shared.clock;
     let lastYieldMs = clock.nowMs();
     while (this.state === "running" || this.state === "paused") {
       const nowMs = clock.nowMs();
-      if (nowMs >= untilMs || this.lane.busy.size > this.targetPlayers) return;
+      if (nowMs >= this.#loopsUntilMs || slot.index >= this.targetPlayers) return;
       if (budget && budget.remaining <= 0) return;
       if (this.state === "paused") {
         await sleepFor(clock, 50, undefined);
@@ -227,7 +286,7 @@ export class ScenarioRunner {
       if (budget) budget.remaining--;
       this.counts.attempted++;
       this.recorder.attempted();
-      await this.#run(player, nowMs);
+      await this.#run(player, nowMs, slot);
       if (clock.nowMs() - lastYieldMs >= LOOP_YIELD_MS) {
         await sleepFor(clock, 0, undefined);
         lastYieldMs = clock.nowMs();
@@ -235,7 +294,7 @@ export class ScenarioRunner {
     }
   }
 
-  async #run(player: Player, plannedMs: number): Promise<void> {
+  async #run(player: Player, plannedMs: number, slot?: LoopSlot): Promise<void> {
     const clock = this.#shared.clock;
     const startedMs = clock.nowMs();
     this.counts.started++;
@@ -243,6 +302,7 @@ export class ScenarioRunner {
     player.iterations++;
     const iteration = new Iteration(player, plannedMs, startedMs, this.#scenarioIterations++);
     this.#inflight.add(iteration);
+    if (slot) slot.current = iteration;
     const timeoutMs = this.config.iterationTimeoutMs;
     if (timeoutMs !== undefined) {
       iteration.timer = clock.setTimer(() => this.#cancel(iteration, "timeout"), timeoutMs);
@@ -254,6 +314,7 @@ export class ScenarioRunner {
       status = "failure";
       if (!iteration.cancellation && !(error instanceof RunAbort)) this.#recordError(error);
     }
+    if (slot) slot.current = undefined;
     if (iteration.ended) return;
     if (iteration.cancellation)
       status = iteration.cancellation.source === "timeout" ? "failure" : "cancelled";
@@ -297,12 +358,12 @@ export class ScenarioRunner {
   }
 
   #whenIdle(): Promise<void> {
-    if (this.#inflight.size === 0 && this.#loops === 0) return Promise.resolve();
+    if (this.#inflight.size === 0 && this.#slots.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   #notifyIfIdle(): void {
-    if (this.#inflight.size > 0 || this.#loops > 0) return;
+    if (this.#inflight.size > 0 || this.#slots.size > 0) return;
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
     for (const resolve of waiters) resolve();
