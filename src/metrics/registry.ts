@@ -4,6 +4,15 @@ import { exponentialBucketsSeconds } from "./units.ts";
 export const NAMESPACE = "harness_";
 export const CANCELLATION_SOURCES = ["shutdown", "timeout", "operator", "reload"] as const;
 export const ERROR_KINDS = ["load", "config", "internal", "output"] as const;
+/**
+ * prom-client 15's gauges whose `_total` suffix Prometheus reserves for counters, so
+ * `promtool check metrics` rejects them. They are left out of `/metrics`.
+ */
+const MISNAMED_PROCESS_GAUGES = [
+  "nodejs_active_handles_total",
+  "nodejs_active_requests_total",
+  "nodejs_active_resources_total",
+];
 export const ITERATION_STATUSES = ["success", "failure", "cancelled"] as const;
 
 export interface MetricsOptions {
@@ -177,6 +186,8 @@ export class HarnessMetrics {
   #collectProcessMetrics(): string | undefined {
     try {
       collectDefaultMetrics({ register: this.registry, prefix: NAMESPACE });
+      for (const name of MISNAMED_PROCESS_GAUGES)
+        this.registry.removeSingleMetric(NAMESPACE + name);
       return undefined;
     } catch (error) {
       return error instanceof Error ? error.message : String(error);
