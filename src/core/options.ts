@@ -43,6 +43,12 @@ export interface ScenarioConfig {
   preAllocatedPlayers: number;
   /** Most players an arrival-rate scenario may use (default 100). */
   maxPlayers: number;
+  /**
+   * Arrivals that may wait for a free player instead of being dropped (default 0: drop at
+   * once, as k6 does). Waiting arrivals start late, and their start lag and latency from the
+   * planned start show the queueing that a closed loop would hide.
+   */
+  maxQueuedArrivals: number;
   /** Longest run of the iteration-count executors (default 10 min). */
   maxDurationMs: number;
   /** Delay from the start of the run before the scenario starts (default 0). */
@@ -108,6 +114,7 @@ const SCENARIO_KEYS = new Set([
   "iterations",
   "preAllocatedPlayers",
   "maxPlayers",
+  "maxQueuedArrivals",
   "maxDuration",
   "startTime",
   "gracefulStop",
@@ -211,6 +218,7 @@ export function parseScenarioConfig(
     iterations: read.number("iterations", 1, { min: 1, integer: true }),
     preAllocatedPlayers: read.number("preAllocatedPlayers", 10, { min: 0, integer: true }),
     maxPlayers: read.number("maxPlayers", 100, { min: 1, integer: true }),
+    maxQueuedArrivals: read.number("maxQueuedArrivals", 0, { min: 0, integer: true }),
     maxDurationMs: read.duration("maxDuration", 600_000, { min: 1 }),
     startTimeMs: read.duration("startTime", 0, { min: 0 }),
     gracefulStopMs: read.duration("gracefulStop", 30_000, { min: 0 }),

@@ -98,6 +98,11 @@ export class Pool {
     return player;
   }
 
+  /** Records how long an arrival waited in its scenario's queue before a player was handed to it. */
+  recordExecuteWait(waitMs: number): void {
+    this.#recorder.poolExecuteWait(waitMs);
+  }
+
   /** Returns `player` from `lane` to the idle queue, or retires it when the queue is full. */
   release(lane: Lane, player: Player): void {
     if (!lane.busy.delete(player)) return;

@@ -19,6 +19,13 @@ export interface TrendStats {
   percentile(p: number): number;
 }
 
+export interface ScenarioTrends {
+  service: TrendStats | null;
+  startLag: TrendStats | null;
+  latency: TrendStats | null;
+  http: TrendStats | null;
+}
+
 /** One finished HTTP request, from `ctx.fetch` or `ctx.http`. */
 export interface HttpSample {
   method: string;
@@ -41,8 +48,8 @@ export interface ScenarioRecorder {
   desiredRate(arrivalsPerSec: number): void;
   check(name: string, passed: boolean): void;
   http(sample: HttpSample): void;
-  /** Iteration service time, latency from the planned start and HTTP durations, in ms. */
-  trends(): { service: TrendStats | null; latency: TrendStats | null; http: TrendStats | null };
+  /** Iteration service time, start lag, latency from the planned start and HTTP durations, in ms. */
+  trends(): ScenarioTrends;
   checks(): Array<{ name: string; passes: number; fails: number }>;
   httpTotals(): { requests: number; failures: number };
 }

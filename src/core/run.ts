@@ -52,7 +52,7 @@ const NO_RECORDER: ScenarioRecorder = {
   desiredRate() {},
   check() {},
   http() {},
-  trends: () => ({ service: null, latency: null, http: null }),
+  trends: () => ({ service: null, startLag: null, latency: null, http: null }),
   checks: () => [],
   httpTotals: () => ({ requests: 0, failures: 0 }),
 };

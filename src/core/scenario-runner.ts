@@ -71,6 +71,8 @@ export class ScenarioRunner {
   targetPlayers: number;
 
   readonly #inflight = new Set<Iteration>();
+  /** Arrivals that found no free player, waiting in arrival order; bounded by maxQueuedArrivals. */
+  readonly #queue: Array<{ plannedMs: number; queuedAtMs: number }> = [];
   readonly #pool: Pool;
   readonly #shared: ContextShared;
   readonly #errors = new Map<string, number>();
@@ -155,13 +157,40 @@ export class ScenarioRunner {
     this.counts.attempted++;
     this.recorder.attempted();
     const player = this.#pool.acquire(this.lane);
-    if (!player) {
-      this.counts.dropped++;
-      this.recorder.starved();
-      this.#warnDropped();
+    if (player) return this.#runArrival(player, plannedMs);
+    this.recorder.starved();
+    if (this.#queue.length < this.config.maxQueuedArrivals) {
+      this.#queue.push({ plannedMs, queuedAtMs: this.#shared.clock.nowMs() });
       return;
     }
-    void this.#run(player, plannedMs).finally(() => this.#pool.release(this.lane, player));
+    this.counts.dropped++;
+    this.#warnDropped();
+  }
+
+  /** Arrivals waiting for a player (only with `maxQueuedArrivals` above 0). */
+  get queuedArrivals(): number {
+    return this.#queue.length;
+  }
+
+  #runArrival(player: Player, plannedMs: number): void {
+    void this.#run(player, plannedMs).finally(() => this.#handOff(player));
+  }
+
+  /** Gives a freed player to the oldest queued arrival, or returns it to the pool. */
+  #handOff(player: Player): void {
+    const next = this.state === "finished" ? undefined : this.#queue.shift();
+    if (next) {
+      this.#pool.recordExecuteWait(this.#shared.clock.nowMs() - next.queuedAtMs);
+      return this.#runArrival(player, next.plannedMs);
+    }
+    this.#pool.release(this.lane, player);
+    this.#notifyIfIdle();
+  }
+
+  /** Counts the arrivals still queued as dropped, when the scenario's graceful stop is over. */
+  #dropQueued(): void {
+    this.counts.dropped += this.#queue.length;
+    this.#queue.length = 0;
   }
 
   /**
@@ -257,6 +286,7 @@ export class ScenarioRunner {
       this.#shared.clock.clearTimer(timer.handle);
       // Cancelled iterations are accounted at once, so a stop never waits on code that
       // ignores its signal.
+      this.#dropQueued();
       for (const iteration of [...this.#inflight]) this.#cancel(iteration, source);
     }
     this.state = "finished";

@@ -81,6 +81,7 @@ function formatScenario(
     `    rate ............: achieved ${formatRate(achievedRatePerSec(runner))}` +
       (desired === null ? "" : ` of desired ${formatRate(desired)}`),
     `    service time ....: ${formatTrend(trends.service)}`,
+    `    start lag .......: ${formatTrend(trends.startLag)}  (actual minus planned start)`,
     `    latency .........: ${formatTrend(trends.latency)}  (from planned start)`,
     `    http_reqs .......: ${http.requests}  failed ${percent(http.failures, http.requests)}`,
     `    http_req_duration: ${formatTrend(trends.http)}`,

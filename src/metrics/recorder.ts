@@ -1,5 +1,5 @@
 import type { Counter, Histogram } from "prom-client";
-import type { HttpSample, Recorder, ScenarioRecorder, TrendStats } from "../core/recorder.ts";
+import type { HttpSample, Recorder, ScenarioRecorder, ScenarioTrends } from "../core/recorder.ts";
 import type { CancellationSource, HarnessErrorKind, IterationStatus } from "../core/types.ts";
 import { HarnessMetrics, ITERATION_STATUSES } from "./registry.ts";
 import { Trend } from "./trend.ts";
@@ -32,6 +32,7 @@ class PromScenarioRecorder implements ScenarioRecorder {
   readonly #checks = new Map<string, { passes: number; fails: number }>();
   readonly #service = new Trend();
   readonly #latency = new Trend();
+  readonly #startLagTrend = new Trend();
   readonly #httpDuration = new Trend();
   #requests = 0;
   #failed = 0;
@@ -85,6 +86,7 @@ class PromScenarioRecorder implements ScenarioRecorder {
   started(startLagMs: number): void {
     this.#started.inc();
     this.#startLag.observe(msToSeconds(startLagMs));
+    this.#startLagTrend.record(startLagMs);
   }
 
   completed(status: IterationStatus, serviceMs: number, latencyMs: number): void {
@@ -143,8 +145,9 @@ class PromScenarioRecorder implements ScenarioRecorder {
     return child;
   }
 
-  trends(): { service: TrendStats | null; latency: TrendStats | null; http: TrendStats | null } {
+  trends(): ScenarioTrends {
     return {
+      startLag: this.#startLagTrend.stats(),
       service: this.#service.stats(),
       latency: this.#latency.stats(),
       http: this.#httpDuration.stats(),
