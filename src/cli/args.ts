@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { parseDurationMs } from "../core/duration.ts";
 import type { ScenarioOverrides } from "../core/overrides.ts";
+import { DEFAULT_MAX_RATE_PER_SEC } from "../server/control-api.ts";
 
 /** Default address of the metrics and control server: loopback, on k6's REST API port. */
 export const DEFAULT_ADDRESS = "127.0.0.1:6565";
@@ -18,6 +19,10 @@ export interface RunCommand {
   quiet: boolean;
   color: boolean;
   linger: boolean;
+  /** Load, reload and retire scenarios as files appear in, change in or leave the folders. */
+  watch: boolean;
+  /** Highest rate the control API accepts, in arrivals per second. */
+  maxRatePerSec: number;
 }
 
 export class UsageError extends Error {
@@ -36,6 +41,14 @@ function positiveInteger(value: string): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1) {
     throw new InvalidArgumentError(`expected an integer >= 1, got "${value}"`);
+  }
+  return number;
+}
+
+function nonNegativeNumber(value: string): number {
+  const number = Number(value);
+  if (value.trim() === "" || !Number.isFinite(number) || number < 0) {
+    throw new InvalidArgumentError(`expected a number >= 0, got "${value}"`);
   }
   return number;
 }
@@ -154,6 +167,15 @@ export async function parseCommandLine(
     .option("-q, --quiet", "no progress lines")
     .option("--no-color", "plain output, also set by the NO_COLOR variable")
     .option("--linger", "keep the server up after the test until interrupted, for a last scrape")
+    .option("--watch", "load, reload and retire scenarios as files appear, change or disappear")
+    .addOption(
+      new Option(
+        "--max-rate <perSec>",
+        "highest rate, in arrivals per second, that the control API accepts",
+      )
+        .argParser(nonNegativeNumber)
+        .default(DEFAULT_MAX_RATE_PER_SEC),
+    )
     .action((paths: string[], flags: Record<string, unknown>) => {
       const rates = parseRates(flags.rate as string[]);
       command = {
@@ -172,6 +194,8 @@ export async function parseCommandLine(
         quiet: Boolean(flags.quiet),
         color: flags.color !== false && env.NO_COLOR === undefined,
         linger: Boolean(flags.linger),
+        watch: Boolean(flags.watch),
+        maxRatePerSec: flags.maxRate as number,
       };
     });
 

@@ -26,6 +26,7 @@ import {
 } from "../runtime/process.ts";
 import { serve, type ServerHandle } from "../runtime/serve.ts";
 import { isLoopback, parseCommandLine, UsageError, type RunCommand } from "./args.ts";
+import { attachControl } from "./control-setup.ts";
 import { EXIT } from "./exit-codes.ts";
 import { ConsoleLogger } from "./logger.ts";
 import { Progress } from "./progress.ts";
@@ -67,7 +68,7 @@ async function runCommand(command: RunCommand, env: Record<string, string>): Pro
 
   try {
     const server = await serve(
-      createApp(() => state).fetch,
+      createApp(() => state, { token: command.token, maxRatePerSec: command.maxRatePerSec }).fetch,
       command.address.hostname,
       command.address.port,
     );
@@ -108,7 +109,9 @@ async function runCommand(command: RunCommand, env: Record<string, string>): Pro
       env: runEnv,
     });
     state.run = run;
-    const result = await execute(run, command, logger);
+    const services = { recorder, logger };
+    const stopWatching = await attachControl(run, loaded.definitions, command, state, services);
+    const result = await execute(run, command, logger).finally(stopWatching);
     writeOut(formatSummary(result, { color: command.color }));
     if (command.linger) await linger(logger);
     return exitCodeOf(result, loaded.exitCode);

@@ -74,6 +74,9 @@ export class Run {
   readonly #setupErrors: RunResult["setupErrors"] = [];
   readonly #timers = new Set<unknown>();
   readonly #stopAbort = new AbortController();
+  /** Per scenario name: ends that scenario (used by `stop` and `retire`). */
+  readonly #enders = new Map<string, (source: CancellationSource) => void>();
+  #pendingFiles = 0;
   #stopSource: CancellationSource = "shutdown";
   #startedAtMs = 0;
   #endedAtMs: number | undefined;
@@ -141,8 +144,45 @@ export class Run {
       list.push(definition);
       byFile.set(definition.file, list);
     }
-    const files = [...byFile.values()].map((list) => this.#startFile(list));
-    void Promise.all(files).then(() => this.#finishRun());
+    for (const list of byFile.values()) this.#trackFile(list);
+    if (this.#pendingFiles === 0) void this.#finishRun();
+  }
+
+  /**
+   * Adds one file's scenarios to the running run: runs the file's `setup`, then starts each
+   * scenario at its `startTime` from now. The run ends only after they end too.
+   *
+   * @throws {Error} when the run is not running.
+   */
+  addDefinitions(definitions: ScenarioDefinition[]): void {
+    if (this.state !== "running") throw new Error(`cannot add scenarios: the run is ${this.state}`);
+    for (const definition of definitions) this.#options.recorder.scenario(definition.name);
+    if (definitions.length > 0) this.#trackFile(definitions);
+  }
+
+  /**
+   * Ends one scenario before its schedule does: no new arrivals, running iterations get its
+   * `gracefulStop`, then count as cancelled by `source`. Returns false when no scenario of
+   * that name has been started.
+   */
+  retire(name: string, source: CancellationSource): boolean {
+    const end = this.#enders.get(name);
+    if (!end) return false;
+    const schedule = this.#schedules.get(name);
+    if (schedule) {
+      this.compositor.remove(schedule);
+      this.#schedules.delete(name);
+    }
+    end(source);
+    return true;
+  }
+
+  #trackFile(definitions: ScenarioDefinition[]): void {
+    this.#pendingFiles++;
+    void this.#startFile(definitions).finally(() => {
+      this.#pendingFiles--;
+      if (this.#pendingFiles === 0) void this.#finishRun();
+    });
   }
 
   /** Iterations running now, over all scenarios. */
@@ -212,7 +252,9 @@ export class Run {
       }
       const begin = () => {
         this.#timers.delete(timer);
-        if (this.state !== "running") return void runner.stop("shutdown", 0).then(resolve);
+        if (this.state !== "running" || runner.state !== "waiting") {
+          return void runner.stop("shutdown", 0).then(resolve);
+        }
         this.#begin(
           runner,
           () => void runner.stop("shutdown", runner.config.gracefulStopMs).then(resolve),
@@ -220,12 +262,16 @@ export class Run {
       };
       const timer = this.#clock.setTimer(begin, definition.config.startTimeMs);
       this.#timers.add(timer);
-      this.#stopAbort.signal.addEventListener("abort", () => {
+      const end = (source: CancellationSource) => {
         if (runner.state === "waiting") {
           runner.state = "finished";
+          this.#clock.clearTimer(timer);
+          this.#timers.delete(timer);
           resolve();
-        } else void runner.stop(this.#stopSource, runner.config.gracefulStopMs).then(resolve);
-      });
+        } else void runner.stop(source, runner.config.gracefulStopMs).then(resolve);
+      };
+      this.#enders.set(definition.name, end);
+      this.#stopAbort.signal.addEventListener("abort", () => end(this.#stopSource));
     });
   }
 

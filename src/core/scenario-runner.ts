@@ -214,15 +214,15 @@ export class ScenarioRunner {
   /**
    * Sets how many closed-model loops run. A higher target starts loops at once; a lower one
    * lets each retired loop finish its iteration, and cancels the iterations still running
-   * after `gracefulRampDownMs`.
+   * after `gracefulRampDownMs`, counted as cancelled by `source`.
    */
-  setTargetPlayers(count: number): void {
+  setTargetPlayers(count: number, source: CancellationSource = "shutdown"): void {
     const lowered = count < this.targetPlayers;
     this.targetPlayers = count;
     if (count > this.lane.maxPlayers) this.lane.maxPlayers = count;
     if (this.state !== "running" && this.state !== "paused") return;
     this.#fillSlots();
-    if (lowered) this.#scheduleRampDown();
+    if (lowered) this.#scheduleRampDown(source);
   }
 
   /** Closed-model loops running now, retired ones that still finish an iteration included. */
@@ -253,15 +253,15 @@ export class ScenarioRunner {
   }
 
   /** After `gracefulRampDownMs`, cancels what retired loops still run. */
-  #scheduleRampDown(): void {
+  #scheduleRampDown(source: CancellationSource): void {
     const clock = this.#shared.clock;
     const timer = clock.setTimer(() => {
       this.#rampDownTimers.delete(timer);
       for (const slot of this.#slots.values()) {
-        // NOTE: the cancellations metric has no ramp-down source, so these count as
-        // "shutdown": the schedule ended that player, as a stop would.
-        if (slot.index >= this.targetPlayers && slot.current)
-          this.#cancel(slot.current, "shutdown");
+        // NOTE: the cancellations metric has no ramp-down source, so a ramp counts these
+        // as "shutdown" (the schedule ended that player, as a stop would), and an operator's
+        // change counts them as "operator".
+        if (slot.index >= this.targetPlayers && slot.current) this.#cancel(slot.current, source);
       }
     }, this.config.gracefulRampDownMs);
     this.#rampDownTimers.add(timer);

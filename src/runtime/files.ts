@@ -27,3 +27,14 @@ export async function listScenarioFiles(paths: string[]): Promise<string[]> {
 export function resolvePath(path: string): string {
   return resolve(path);
 }
+
+/** The folders among `paths`, as absolute paths; files and missing paths are left out. */
+export async function listScenarioFolders(paths: string[]): Promise<string[]> {
+  const folders: string[] = [];
+  for (const path of paths) {
+    const absolute = resolve(path);
+    const info = await stat(absolute).catch(() => undefined);
+    if (info?.isDirectory() && !folders.includes(absolute)) folders.push(absolute);
+  }
+  return folders;
+}

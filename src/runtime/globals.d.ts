@@ -8,7 +8,10 @@ declare namespace Deno {
       onListen?: (addr: { hostname: string; port: number }) => void;
       signal?: AbortSignal;
     },
-    handler: (request: Request) => Response | Promise<Response>,
+    handler: (
+      request: Request,
+      info: { remoteAddr: { hostname: string; port: number } },
+    ) => Response | Promise<Response>,
   ): {
     addr: { hostname: string; port: number };
     shutdown(): Promise<void>;
@@ -26,7 +29,10 @@ declare namespace Bun {
   function serve(options: {
     hostname?: string;
     port?: number;
-    fetch: (request: Request) => Response | Promise<Response>;
+    fetch: (
+      request: Request,
+      server: { requestIP(request: Request): { address: string } | null },
+    ) => Response | Promise<Response>;
     idleTimeout?: number;
   }): {
     port: number;

@@ -1,6 +1,12 @@
 import { runtimeName } from "./detect.ts";
 
-export type FetchHandler = (request: Request) => Response | Promise<Response>;
+/** What the server knows about the client of one request. */
+export interface ClientInfo {
+  /** The peer's IP address, when the runtime reports it. */
+  remoteAddress?: string;
+}
+
+export type FetchHandler = (request: Request, client: ClientInfo) => Response | Promise<Response>;
 
 export interface ServerHandle {
   hostname: string;
@@ -22,7 +28,13 @@ export async function serve(
   port: number,
 ): Promise<ServerHandle> {
   if (runtimeName === "bun") {
-    const server = Bun.serve({ hostname, port, fetch: handler, idleTimeout: 0 });
+    const server = Bun.serve({
+      hostname,
+      port,
+      fetch: (request, bunServer) =>
+        handler(request, { remoteAddress: bunServer.requestIP(request)?.address }),
+      idleTimeout: 0,
+    });
     return { hostname, port: server.port, close: async () => void (await server.stop(true)) };
   }
   if (runtimeName === "deno") {
@@ -30,7 +42,7 @@ export async function serve(
     let bound = port;
     const server = Deno.serve(
       { hostname, port, signal: controller.signal, onListen: (addr) => (bound = addr.port) },
-      handler,
+      (request, info) => handler(request, { remoteAddress: info.remoteAddr.hostname }),
     );
     bound = server.addr.port;
     return {
@@ -52,7 +64,8 @@ async function serveNode(
 ): Promise<ServerHandle> {
   const { createAdaptorServer } = await import("@hono/node-server");
   const server = createAdaptorServer({
-    fetch: handler,
+    fetch: (request, env) =>
+      handler(request, { remoteAddress: env.incoming.socket?.remoteAddress }),
     hostname,
     port,
   }) as import("node:http").Server;

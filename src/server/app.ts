@@ -1,18 +1,21 @@
 import { Hono } from "hono";
 import type { Clock } from "../core/types.ts";
+import type { RunControl } from "../core/control.ts";
 import type { Run } from "../core/run.ts";
 import { HarnessMetrics } from "../metrics/registry.ts";
-import { runStatus } from "./status.ts";
+import { createControlApi, type ControlApiOptions } from "./control-api.ts";
 
 /** What the app serves: the run's metrics and state. Read on every request, so a run can attach later. */
 export interface AppState {
   metrics: HarnessMetrics;
   run: Run | undefined;
   clock: Clock;
+  /** Applies control requests to `run`; absent until the run exists. */
+  control?: RunControl;
 }
 
 /** Builds the harness's Hono app over `state()`. */
-export function createApp(state: () => AppState): Hono {
+export function createApp(state: () => AppState, control: ControlApiOptions = {}): Hono {
   const app = new Hono();
 
   app.get("/metrics", async (c) => {
@@ -20,17 +23,7 @@ export function createApp(state: () => AppState): Hono {
     return c.body(await metrics.metrics(), 200, { "content-type": metrics.contentType });
   });
 
-  app.get("/v1/status", (c) => {
-    const { run, clock } = state();
-    if (!run)
-      return c.json({
-        state: "idle",
-        elapsedSeconds: 0,
-        players: { active: 0, idle: 0, created: 0 },
-        scenarios: [],
-      });
-    return c.json(runStatus(run, clock.nowMs()));
-  });
+  app.route("/", createControlApi(state, control));
 
   app.notFound((c) =>
     c.json(

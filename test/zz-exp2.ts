@@ -1,0 +1,24 @@
+import { loadModule } from "../src/runtime/module-loader.ts";
+import { mkdtempSync, writeFileSync, watch, unlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+const dir = mkdtempSync(join(tmpdir(), "exp-"));
+const file = join(dir, "a.ts");
+const events: string[] = [];
+const w = watch(dir, (ev, name) => events.push(`${ev}:${name}`));
+writeFileSync(file, "export default () => 1; const x: number = 1;");
+console.log((await loadModule(file, 0)).default!({} as any));
+await new Promise(r => setTimeout(r, 100));
+writeFileSync(file, "export default () => 2;");
+console.log((await loadModule(file, 1)).default!({} as any));
+writeFileSync(file, "export default () => 3;");
+console.log((await loadModule(file, 2)).default!({} as any));
+writeFileSync(file, "export default () => {");
+try { await loadModule(file, 3); } catch (e) { console.log("err", String(e).slice(0, 80)); }
+writeFileSync(file, "export default () => 5;");
+console.log((await loadModule(file, 4)).default!({} as any));
+await new Promise(r => setTimeout(r, 100));
+unlinkSync(file);
+await new Promise(r => setTimeout(r, 200));
+console.log(events.join(" "));
+w.close();
