@@ -521,7 +521,9 @@ for (const request of badRequests) {
       scenario: "open",
     });
     const logLines = logger.lines.length;
-    const headers = request.contentType ? { "content-type": request.contentType } : {};
+    const headers: Record<string, string> = request.contentType
+      ? { "content-type": request.contentType }
+      : {};
     const response = await send(request.method, request.path, request.body, headers);
     assert.equal(response.status, request.status);
     assert.match(response.headers.get("content-type") ?? "", /application\/json/);
