@@ -120,3 +120,24 @@ test("harness reports a bad flag value with its fix", async () => {
   assert.equal(code, 2);
   assert.match(stderr, /invalid duration "soon"/);
 });
+
+test("harness applies --rate and --duration to every scenario of a folder", async () => {
+  const folder = scenarioFolder({
+    "plain.mjs": "export default async function () {}\n",
+    "typed.ts":
+      "export default async function (ctx: { player: { id: number } }): Promise<void> {}\n",
+  });
+  const { code, stdout, stderr } = await runHarness(
+    [folder, "--duration", "2s", "--rate", "50", "--address", "127.0.0.1:0"],
+    {
+      timeoutMs: 60_000,
+    },
+  );
+  assert.equal(code, 0, stderr);
+  assert.equal(stdout.match(/attempted 100 {2}started 100 {2}dropped 0/g)?.length, 2);
+  assert.match(
+    stdout,
+    /plain .*running .*rate [\d.]+\/s of 50\.0\/s/,
+    "a progress line per scenario each second",
+  );
+});
