@@ -3,7 +3,11 @@ import { createRequire } from "node:module";
 import type { ScenarioModule } from "../core/types.ts";
 import { runtimeName } from "./detect.ts";
 
-const require = createRequire(import.meta.url);
+/**
+ * True in the Node build and the Node single executable, where build.ts defines it, so
+ * that scenarios load through the embedded TypeScript transform. Undeclared in source runs.
+ */
+declare const HARNESS_TRANSPILE_SCENARIOS: boolean | undefined;
 
 /**
  * Imports a scenario module. Deno and Node key their module cache by URL, so a new
@@ -14,9 +18,15 @@ const require = createRequire(import.meta.url);
  * NOTE: only the scenario file itself is evaluated anew; modules it imports stay cached.
  */
 export async function loadModule(path: string, version: number): Promise<ScenarioModule> {
+  if (typeof HARNESS_TRANSPILE_SCENARIOS !== "undefined" && HARNESS_TRANSPILE_SCENARIOS) {
+    const { loadTranspiledModule } = await import("./transpiling-module-loader.ts");
+    return loadTranspiledModule(path, version);
+  }
   const url = pathToFileURL(path).href;
   if (runtimeName === "bun") {
-    if (version > 0) delete require.cache[path];
+    // Created here, not at the top: the CommonJS build of the Node executable has no
+    // import.meta.url, and it never takes this branch.
+    if (version > 0) delete createRequire(import.meta.url).cache[path];
     return (await import(url)) as ScenarioModule;
   }
   return (await import(version > 0 ? `${url}?v=${version}` : url)) as ScenarioModule;
