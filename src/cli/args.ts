@@ -1,7 +1,10 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { parseDurationMs } from "../core/duration.ts";
+import type { Stage } from "../core/options.ts";
 import type { ScenarioOverrides } from "../core/overrides.ts";
 import { DEFAULT_MAX_RATE_PER_SEC } from "../server/control-api.ts";
+import { DEFAULT_TREND_STATS, parseTrendStats } from "../core/summary-data.ts";
+import { applyEnvironment } from "./env-options.ts";
 
 /** Default address of the metrics and control server: loopback, on k6's REST API port. */
 export const DEFAULT_ADDRESS = "127.0.0.1:6565";
@@ -23,6 +26,14 @@ export interface RunCommand {
   watch: boolean;
   /** Highest rate the control API accepts, in arrivals per second. */
   maxRatePerSec: number;
+  /** Sample outputs of `--out`; only `json` exists. */
+  outputs: Array<{ type: "json"; path: string }>;
+  summaryExport: string | undefined;
+  summaryTrendStats: string[];
+  /** False with `--no-summary`: no text summary, no `handleSummary`, no export. */
+  summary: boolean;
+  /** Start every scenario paused, for the control API to resume. */
+  paused: boolean;
 }
 
 export class UsageError extends Error {
@@ -55,6 +66,47 @@ function nonNegativeNumber(value: string): number {
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/** Parses one `--stage DURATION:TARGET`, as k6 writes it ("30s:10"), into a stage. */
+export function parseStage(value: string): Stage {
+  const index = value.lastIndexOf(":");
+  const target = Number(value.slice(index + 1));
+  if (
+    index <= 0 ||
+    value.slice(index + 1).trim() === "" ||
+    !Number.isFinite(target) ||
+    target < 0
+  ) {
+    throw new InvalidArgumentError(
+      `invalid stage "${value}": use DURATION:TARGET such as 30s:10, with TARGET >= 0`,
+    );
+  }
+  return { durationMs: durationArg(value.slice(0, index)), target };
+}
+
+function collectStage(value: string, previous: Stage[] = []): Stage[] {
+  return [...previous, parseStage(value)];
+}
+
+function collectOutput(value: string, previous: RunCommand["outputs"] = []): RunCommand["outputs"] {
+  const index = value.indexOf("=");
+  const type = index < 0 ? value : value.slice(0, index);
+  const path = index < 0 ? "" : value.slice(index + 1);
+  if (type !== "json" || path === "") {
+    throw new InvalidArgumentError(
+      `invalid output "${value}": use json=FILE (the only output type)`,
+    );
+  }
+  return [...previous, { type, path }];
+}
+
+function trendStatsArg(value: string): string[] {
+  try {
+    return parseTrendStats(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 /** Parses "host:port", "[v6]:port", ":port" or "port"; port 0 asks for a free one. */
@@ -125,28 +177,59 @@ export async function parseCommandLine(
     .addOption(
       new Option(
         "-d, --duration <duration>",
-        'length of every scenario, e.g. "30s" or "1m30s"',
+        'length of every scenario: k6 duration ("30s", "1m30s") or milliseconds ' +
+          "(default: each scenario's duration option, 15s)",
       ).argParser(durationArg),
     )
     .addOption(
       new Option(
         "-u, --players <count>",
-        "players of closed-model scenarios; max players of arrival-rate ones",
+        "players of closed-model scenarios, max players of arrival-rate ones " +
+          "(default: each scenario's players option, 1; maxPlayers 100)",
       ).argParser(positiveInteger),
     )
     .addOption(
       new Option(
         "-i, --iterations <count>",
-        "run every scenario as shared-iterations with this many iterations",
+        "run every scenario as shared-iterations with this many iterations in all " +
+          "(default: each scenario's executor)",
       ).argParser(positiveInteger),
     )
     .option(
       "--rate <rate>",
-      "arrivals per second (per timeUnit) for every scenario, or NAME=R for one; repeatable",
+      "arrivals per second (per timeUnit) for every scenario, or NAME=R for one; repeatable " +
+        "(default: each scenario's rate option, 10)",
       collect,
       [],
     )
+    .addOption(
+      new Option(
+        "-s, --stage <duration:target>",
+        "stage of every scenario, e.g. 30s:10 (players, or arrivals per timeUnit for arrival-rate " +
+          "scenarios); repeatable; turns scenarios into ramping-players or ramping-arrival-rate",
+      ).argParser(collectStage),
+    )
     .option("-e, --env <KEY=VALUE>", "variable for ctx.env; repeatable", collect, [])
+    .addOption(
+      new Option(
+        "-o, --out <json=FILE>",
+        "write every sample to FILE as one JSON object per line; repeatable",
+      ).argParser(collectOutput),
+    )
+    .option(
+      "--summary-export <file>",
+      "write the end-of-test summary as JSON to this file, with each trend's HdrHistogram",
+    )
+    .addOption(
+      new Option(
+        "--summary-trend-stats <stats>",
+        "trend statistics of the summary: avg, min, med, max, count, p(N); comma-separated",
+      )
+        .default(DEFAULT_TREND_STATS, DEFAULT_TREND_STATS.join(","))
+        .argParser(trendStatsArg),
+    )
+    .option("--no-summary", "no end-of-test summary, handleSummary() or --summary-export")
+    .option("--paused", "start every scenario paused; resume it through the control API")
     .addOption(
       new Option(
         "--address <host:port>",
@@ -176,27 +259,13 @@ export async function parseCommandLine(
         .argParser(nonNegativeNumber)
         .default(DEFAULT_MAX_RATE_PER_SEC),
     )
-    .action((paths: string[], flags: Record<string, unknown>) => {
-      const rates = parseRates(flags.rate as string[]);
-      command = {
-        paths: paths.length > 0 ? paths : ["scenarios"],
-        defaultPaths: paths.length === 0,
-        overrides: {
-          durationMs: flags.duration as number | undefined,
-          players: flags.players as number | undefined,
-          iterations: flags.iterations as number | undefined,
-          ...rates,
-        },
-        env: parseEnv(flags.env as string[]),
-        address: parseAddress(flags.address as string),
-        token: (flags.token as string | undefined) || undefined,
-        target: (flags.target as boolean | undefined) ?? paths.length === 0,
-        quiet: Boolean(flags.quiet),
-        color: flags.color !== false && env.NO_COLOR === undefined,
-        linger: Boolean(flags.linger),
-        watch: Boolean(flags.watch),
-        maxRatePerSec: flags.maxRate as number,
-      };
+    .action((paths: string[], flags: Record<string, unknown>, self: Command) => {
+      try {
+        applyEnvironment(self, flags, env);
+        command = buildCommand(paths, flags, env);
+      } catch (error) {
+        self.error(`error: ${(error as Error).message}`, { code: "commander.invalidArgument" });
+      }
     });
 
   try {
@@ -212,4 +281,44 @@ export async function parseCommandLine(
     throw new UsageError((error as Error).message);
   }
   return command;
+}
+
+/** Builds the run command from parsed flags (command line, then `HARNESS_*` variables). */
+function buildCommand(
+  paths: string[],
+  flags: Record<string, unknown>,
+  env: Record<string, string>,
+): RunCommand {
+  const rates = parseRates(flags.rate as string[]);
+  const stages = flags.stage as Stage[] | undefined;
+  if (stages && flags.iterations !== undefined) {
+    throw new InvalidArgumentError(
+      "--stage and --iterations cannot be combined: stages set a length, iterations a count",
+    );
+  }
+  return {
+    paths: paths.length > 0 ? paths : ["scenarios"],
+    defaultPaths: paths.length === 0,
+    overrides: {
+      durationMs: flags.duration as number | undefined,
+      players: flags.players as number | undefined,
+      iterations: flags.iterations as number | undefined,
+      stages,
+      ...rates,
+    },
+    env: parseEnv(flags.env as string[]),
+    address: parseAddress(flags.address as string),
+    token: (flags.token as string | undefined) || undefined,
+    target: (flags.target as boolean | undefined) ?? paths.length === 0,
+    quiet: Boolean(flags.quiet),
+    color: flags.color !== false && env.NO_COLOR === undefined,
+    linger: Boolean(flags.linger),
+    outputs: (flags.out as RunCommand["outputs"] | undefined) ?? [],
+    summaryExport: (flags.summaryExport as string | undefined) || undefined,
+    summaryTrendStats: flags.summaryTrendStats as string[],
+    summary: flags.summary !== false,
+    paused: Boolean(flags.paused),
+    watch: Boolean(flags.watch),
+    maxRatePerSec: flags.maxRate as number,
+  };
 }

@@ -1,11 +1,11 @@
 import { applyOverrides } from "../core/overrides.ts";
+import { OptionsError } from "../core/options.ts";
 import { Run, type RunResult } from "../core/run.ts";
 import {
   loadScenarioFile,
   ScenarioLoadError,
   type ScenarioDefinition,
 } from "../core/scenario-loader.ts";
-import { formatSummary } from "../core/summary.ts";
 import { PromRecorder } from "../metrics/recorder.ts";
 import { HarnessMetrics } from "../metrics/registry.ts";
 import { createApp, type AppState } from "../server/app.ts";
@@ -30,6 +30,7 @@ import { attachControl } from "./control-setup.ts";
 import { EXIT } from "./exit-codes.ts";
 import { ConsoleLogger } from "./logger.ts";
 import { Progress } from "./progress.ts";
+import { Reporting } from "./reporting.ts";
 
 /** Runs the command line `argv`; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -100,6 +101,11 @@ async function runCommand(command: RunCommand, env: Record<string, string>): Pro
       );
       return loaded.exitCode === EXIT.ok ? EXIT.scriptError : loaded.exitCode;
     }
+    if (loaded.invalidThresholds) {
+      logger.error("not starting: fix the invalid thresholds above first");
+      return EXIT.invalidConfig;
+    }
+    const reporting = new Reporting(loaded.definitions, command, recorder, logger, systemClock);
     const run = new Run(loaded.definitions, {
       clock: systemClock,
       recorder,
@@ -107,14 +113,16 @@ async function runCommand(command: RunCommand, env: Record<string, string>): Pro
       createTransport: await transportFactory(),
       fetch: globalThis.fetch.bind(globalThis),
       env: runEnv,
+      samples: reporting.samples,
+      startPaused: command.paused,
     });
     state.run = run;
     const services = { recorder, logger };
     const stopWatching = await attachControl(run, loaded.definitions, command, state, services);
-    const result = await execute(run, command, logger).finally(stopWatching);
-    writeOut(formatSummary(result, { color: command.color }));
+    const result = await execute(run, command, logger, reporting).finally(stopWatching);
+    const thresholdsPassed = await reporting.finish(result);
     if (command.linger) await linger(logger);
-    return exitCodeOf(result, loaded.exitCode);
+    return exitCodeOf(result, loaded.exitCode, thresholdsPassed);
   } finally {
     await closeServers();
   }
@@ -125,16 +133,17 @@ async function loadAll(
   command: RunCommand,
   recorder: PromRecorder,
   logger: ConsoleLogger,
-): Promise<{ definitions: ScenarioDefinition[]; exitCode: number }> {
+): Promise<{ definitions: ScenarioDefinition[]; exitCode: number; invalidThresholds: boolean }> {
   let files: string[];
   try {
     files = await listScenarioFiles(command.paths);
   } catch (error) {
     logger.error((error as Error).message);
-    return { definitions: [], exitCode: EXIT.invalidConfig };
+    return { definitions: [], exitCode: EXIT.invalidConfig, invalidThresholds: false };
   }
   const definitions: ScenarioDefinition[] = [];
   let exitCode: number = EXIT.ok;
+  let invalidThresholds = false;
   for (const file of files) {
     try {
       for (const definition of await loadScenarioFile(file, loadModule)) {
@@ -145,16 +154,24 @@ async function loadAll(
     } catch (error) {
       if (!(error instanceof ScenarioLoadError)) throw error;
       const invalidOptions = error.reason.startsWith("invalid options");
+      invalidThresholds ||=
+        error.cause instanceof OptionsError &&
+        error.cause.problems.some((problem) => problem.path.startsWith("options.thresholds"));
       recorder.error(invalidOptions ? "config" : "load");
       logger.error(error.message);
       if (exitCode === EXIT.ok) exitCode = invalidOptions ? EXIT.invalidConfig : EXIT.scriptError;
     }
   }
-  return { definitions, exitCode };
+  return { definitions, exitCode, invalidThresholds };
 }
 
 /** Starts `run`, prints progress, and stops it on the first signal; a second signal exits at once. */
-async function execute(run: Run, command: RunCommand, logger: ConsoleLogger): Promise<RunResult> {
+async function execute(
+  run: Run,
+  command: RunCommand,
+  logger: ConsoleLogger,
+  reporting: Reporting,
+): Promise<RunResult> {
   const progress = new Progress(run, {
     quiet: command.quiet,
     terminal: stdoutIsTerminal(),
@@ -169,6 +186,7 @@ async function execute(run: Run, command: RunCommand, logger: ConsoleLogger): Pr
     run.stop("shutdown", { kind: "signal", reason: `${signal} received` });
   });
   await run.start();
+  reporting.start(run);
   progress.start();
   const result = await run.finished;
   progress.stop();
@@ -186,12 +204,13 @@ function linger(logger: ConsoleLogger): Promise<void> {
   });
 }
 
-function exitCodeOf(result: RunResult, loadExitCode: number): number {
+function exitCodeOf(result: RunResult, loadExitCode: number, thresholdsPassed: boolean): number {
   const interruption = result.interruption;
   if (interruption?.kind === "script-abort") return EXIT.scriptAborted;
   if (interruption?.kind === "signal" || interruption?.kind === "operator")
     return EXIT.externalAbort;
   if (result.setupErrors.length > 0) return EXIT.scriptError;
+  if (interruption?.kind === "threshold" || !thresholdsPassed) return EXIT.thresholdsFailed;
   return loadExitCode;
 }
 

@@ -1,4 +1,5 @@
 import { parseDurationMs } from "./duration.ts";
+import { parseThresholds, type ThresholdSpec } from "./thresholds.ts";
 
 export const EXECUTORS = [
   "constant-arrival-rate",
@@ -79,7 +80,7 @@ export interface HttpConfig {
 export interface FileOptions {
   scenarios: Array<{ key: string | undefined; config: ScenarioConfig }>;
   http: HttpConfig;
-  thresholds: Record<string, unknown[]>;
+  thresholds: ThresholdSpec[];
 }
 
 export interface OptionProblem {
@@ -272,14 +273,10 @@ function parseHttpConfig(record: Record<string, unknown>, problems: OptionProble
   };
 }
 
-function parseThresholdMap(value: unknown, problems: OptionProblem[]): Record<string, unknown[]> {
-  if (value === undefined) return {};
+function parseThresholdMap(value: unknown, problems: OptionProblem[]): ThresholdSpec[] {
+  if (value === undefined) return [];
   const record = asRecord(value, "options.thresholds", problems) ?? {};
-  const result: Record<string, unknown[]> = {};
-  for (const [metric, entry] of Object.entries(record)) {
-    result[metric] = Array.isArray(entry) ? entry : [entry];
-  }
-  return result;
+  return parseThresholds(record, (path, message) => problems.push({ path, message }));
 }
 
 function unknownKey(path: string, key: string): OptionProblem {

@@ -1,4 +1,4 @@
-import type { ScenarioConfig } from "./options.ts";
+import { OPEN_MODEL_EXECUTORS, type ScenarioConfig, type Stage } from "./options.ts";
 
 /** Values from flags or `HARNESS_*` variables that replace an option in every scenario. */
 export interface ScenarioOverrides {
@@ -9,6 +9,8 @@ export interface ScenarioOverrides {
   rate?: number;
   /** Rate per scenario name; wins over `rate`. */
   rateByName?: Record<string, number>;
+  /** Stages for every scenario: players, or arrivals per time unit for arrival-rate ones. */
+  stages?: Stage[];
 }
 
 /**
@@ -17,6 +19,8 @@ export interface ScenarioOverrides {
  * A rate turns any executor but externally-controlled into constant-arrival-rate, since a
  * rate was asked for; players set `players` of closed-model executors and `maxPlayers`
  * of open-model ones; iterations turn the scenario into shared-iterations, as k6's `-i`.
+ * Stages turn an arrival-rate scenario into ramping-arrival-rate and any other into
+ * ramping-players, as k6's `-s`.
  */
 export function applyOverrides(
   name: string,
@@ -51,10 +55,28 @@ export function applyOverrides(
     config.executor = "shared-iterations";
     config.iterations = overrides.iterations;
   }
+  if (overrides.stages !== undefined) applyStages(name, config, overrides.stages, notes);
   if (overrides.players !== undefined) {
     config.players = overrides.players;
     config.maxPlayers = overrides.players;
     config.preAllocatedPlayers = Math.min(config.preAllocatedPlayers, overrides.players);
   }
   return notes;
+}
+
+function applyStages(name: string, config: ScenarioConfig, stages: Stage[], notes: string[]): void {
+  const open = OPEN_MODEL_EXECUTORS.has(config.executor);
+  const executor = open ? "ramping-arrival-rate" : "ramping-players";
+  if (config.executor !== executor) {
+    notes.push(`${name}: --stage turns its ${config.executor} executor into ${executor}`);
+  }
+  if (!open) {
+    config.startPlayers = Math.min(config.startPlayers, config.players);
+    config.maxPlayers = Math.max(config.maxPlayers, ...stages.map((stage) => stage.target));
+  }
+  config.executor = executor;
+  config.stages = stages.map((stage) => ({
+    durationMs: stage.durationMs,
+    target: open ? stage.target : Math.round(stage.target),
+  }));
 }

@@ -12,7 +12,7 @@ export interface PlayerStep {
  * Within a stage that moves linearly from `from` to `to` players over D ms, the count moves
  * by one each time the line crosses a whole number: step i (1 to |to - from|) falls at
  * D * i / |to - from| ms into the stage. From 0 to 10 players over 10 s, the first player
- * starts at 1,000 ms and the tenth at 10,000 ms; from 10 down to 0 over 5 s, one player
+ * starts at 1,000 ms and the tenth at 10,000 ms. From 10 down to 0 over 5 s, one player
  * retires every 500 ms. A stage of 0 ms jumps to its target at once.
  */
 export class PlayerRamp {

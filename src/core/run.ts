@@ -9,6 +9,7 @@ import type { Recorder, ScenarioRecorder } from "./recorder.ts";
 import type { ScenarioDefinition } from "./scenario-loader.ts";
 import { ScenarioRunner } from "./scenario-runner.ts";
 import { LoopMonitor } from "./loop-monitor.ts";
+import { TappedScenarioRecorder, type SampleBus } from "./samples.ts";
 import type { CancellationSource, Clock, Logger, ScenarioModule, SetupContext } from "./types.ts";
 
 export type RunState = "created" | "running" | "stopping" | "finished";
@@ -27,6 +28,13 @@ export interface RunOptions {
   compositorMaxTickMs?: number;
   /** Interval of the event-loop lag timer, in ms; 0 turns it off (default 100). */
   loopMonitorIntervalMs?: number;
+  /** Receives each scenario's samples, for thresholds and outputs (default: none). */
+  samples?: SampleBus;
+  /**
+   * Starts every scenario paused, for the control API to resume (default false).
+   * NOTE: the scenario's clock runs while it is paused, so its duration still elapses.
+   */
+  startPaused?: boolean;
 }
 
 /** How a run ended early, if it did. */
@@ -259,6 +267,7 @@ export class Run {
           runner,
           () => void runner.stop("shutdown", runner.config.gracefulStopMs).then(resolve),
         );
+        if (this.#options.startPaused) this.#pause(runner);
       };
       const timer = this.#clock.setTimer(begin, definition.config.startTimeMs);
       this.#timers.add(timer);
@@ -355,6 +364,12 @@ export class Run {
     this.#after(ramp.durationMs, onEnd);
   }
 
+  #pause(runner: ScenarioRunner): void {
+    const schedule = this.#schedules.get(runner.name);
+    if (schedule) this.compositor.setPaused(schedule, true);
+    runner.state = "paused";
+  }
+
   #addSchedule(runner: ScenarioRunner, plan: RatePlan, startMs: number, onEnd: () => void): void {
     this.pool.preAllocate(this.pool.idleDepth + runner.config.preAllocatedPlayers);
     runner.plannedArrivals = plan.totalArrivals;
@@ -376,10 +391,14 @@ export class Run {
     data: unknown,
     transport: HttpTransport,
   ): ScenarioRunner {
-    const { recorder, logger, clock, env } = this.#options;
+    const { recorder, logger, clock, env, samples } = this.#options;
+    const inner = recorder.scenario(definition.name);
+    const scenarioRecorder = samples?.active
+      ? new TappedScenarioRecorder(inner, samples, clock, definition.name, definition.config.tags)
+      : inner;
     const runner = new ScenarioRunner(definition, data, {
       pool: this.pool,
-      recorder: recorder.scenario(definition.name),
+      recorder: scenarioRecorder,
       shared: {
         clock,
         transport,

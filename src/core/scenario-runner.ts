@@ -194,7 +194,7 @@ export class ScenarioRunner {
   }
 
   /**
-   * Starts `count` closed-model player loops; each runs iterations back to back until
+   * Starts `count` closed-model player loops. Each runs iterations back to back until
    * `untilMs`, until `budget` runs out, until a lower player target retires it, or until the
    * scenario stops. `onLoopsDone` runs once no loop is left.
    */

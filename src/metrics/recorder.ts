@@ -162,6 +162,16 @@ class PromScenarioRecorder implements ScenarioRecorder {
     return { requests: this.#requests, failures: this.#failed };
   }
 
+  /** The exact trends themselves, for the summary's merged totals. */
+  exactTrends(): { service: Trend; startLag: Trend; latency: Trend; http: Trend } {
+    return {
+      service: this.#service,
+      startLag: this.#startLagTrend,
+      latency: this.#latency,
+      http: this.#httpDuration,
+    };
+  }
+
   /** The exact trends, for exports that merge summaries of several instances. */
   encodedTrends(): Record<string, string> {
     return {
@@ -237,5 +247,9 @@ export class PromRecorder implements Recorder {
 
   error(kind: HarnessErrorKind): void {
     this.metrics.errors.inc({ kind });
+  }
+
+  thresholdPassing(threshold: string, passing: boolean): void {
+    this.metrics.thresholdPassing.set({ threshold }, passing ? 1 : 0);
   }
 }

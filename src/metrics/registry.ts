@@ -56,6 +56,7 @@ export class HarnessMetrics {
   readonly httpSentBytes;
   readonly httpReceivedBytes;
   readonly checks;
+  readonly thresholdPassing;
 
   constructor(options: MetricsOptions = {}) {
     const buckets = options.bucketsSeconds ?? exponentialBucketsSeconds();
@@ -175,6 +176,11 @@ export class HarnessMetrics {
       "check",
       "result",
     ]);
+    this.thresholdPassing = gauge(
+      "threshold_passing",
+      "1 while the threshold holds at its latest evaluation, 0 once it fails.",
+      ["threshold"],
+    );
 
     for (const source of CANCELLATION_SOURCES) this.cancellations.inc({ source }, 0);
     for (const kind of ERROR_KINDS) this.errors.inc({ kind }, 0);

@@ -59,6 +59,20 @@ export class Trend {
     };
   }
 
+  /** A new trend holding every value of `trends`, merged exactly. */
+  static merge(trends: Iterable<Trend>): Trend {
+    const merged = new Trend();
+    for (const trend of trends) {
+      if (trend.#count === 0) continue;
+      merged.#histogram.add(trend.#histogram);
+      merged.#count += trend.#count;
+      merged.#sumMs += trend.#sumMs;
+      merged.#minMs = Math.min(merged.#minMs, trend.#minMs);
+      merged.#maxMs = Math.max(merged.#maxMs, trend.#maxMs);
+    }
+    return merged;
+  }
+
   /** The histogram in HdrHistogram's compressed base64 encoding, for exact merges. */
   encode(): string {
     return hdr.encodeIntoCompressedBase64(this.#histogram);

@@ -1,4 +1,5 @@
-import { readdir, stat } from "node:fs/promises";
+import { createWriteStream } from "node:fs";
+import { readdir, stat, writeFile } from "node:fs/promises";
 import { resolve, join } from "node:path";
 import { isScenarioFile } from "../core/scenario-loader.ts";
 
@@ -37,4 +38,41 @@ export async function listScenarioFolders(paths: string[]): Promise<string[]> {
     if (info?.isDirectory() && !folders.includes(absolute)) folders.push(absolute);
   }
   return folders;
+}
+
+/** Writes `text` to `path`, replacing the file. */
+export async function writeTextFile(path: string, text: string | Uint8Array): Promise<void> {
+  await writeFile(resolve(path), text);
+}
+
+/** A file opened for appending text; `close` flushes and resolves once the data is written. */
+export interface TextWriter {
+  write(text: string): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens `path` for writing, replacing the file. Write errors are passed to `onError` once;
+ * later writes are dropped.
+ */
+export function openTextWriter(path: string, onError: (error: Error) => void): TextWriter {
+  const stream = createWriteStream(resolve(path));
+  let failed = false;
+  stream.on("error", (error) => {
+    if (failed) return;
+    failed = true;
+    onError(error);
+  });
+  return {
+    write(text) {
+      if (!failed) stream.write(text);
+    },
+    close() {
+      return new Promise((done) => {
+        if (failed) return done();
+        stream.once("error", () => done());
+        stream.end(() => done());
+      });
+    },
+  };
 }
