@@ -24,6 +24,7 @@ const SCRIPT_FILE = /\.(?:m|c)?[jt]s$/;
  * - both export the same subpaths, each to the same file, and that file exists;
  * - every deno.json task has a package.json script of the same name, and when both run a
  *   script file of the repository, it is the same file;
+ * - no deno.json task starts with a bare `deno`;
  * - every package.json `bin` file exists, and the `harness` task runs the `harness` bin.
  */
 export function checkEntryPoints(pkg: PackageManifest, deno: DenoManifest, root: string): string[] {
@@ -72,6 +73,14 @@ function compareExports(
 function compareTasks(scripts: Record<string, string>, tasks: Record<string, string>): string[] {
   const problems: string[] = [];
   for (const [name, task] of Object.entries(tasks)) {
+    if (/^deno\s/.test(task)) {
+      // With the deno npm package installed, deno task finds node_modules/.bin/deno first
+      // and evaluates that binary as a JavaScript file.
+      problems.push(
+        `deno.json task "${name}" starts with "deno", which deno task resolves to ` +
+          "node_modules/.bin/deno and fails to run; start it with node_modules/deno/deno",
+      );
+    }
     const script = scripts[name];
     if (script === undefined) {
       problems.push(`deno.json task "${name}" has no package.json script of the same name`);

@@ -45,10 +45,17 @@ function buildOnce(): Promise<BuildRun> {
   return building;
 }
 
+/** The documented build command of each runtime, less the runtime's binary. */
+const BUILD_COMMANDS = {
+  node: ["bin/run-ts.mjs", "build.ts"],
+  bun: ["run", "build.ts"],
+  deno: ["task", "build"],
+};
+
 function runBuild(): Promise<BuildRun> {
-  const args = { node: ["bin/run-ts.mjs"], bun: [], deno: ["run", "-A"] }[runtimeName];
+  const args = [...BUILD_COMMANDS[runtimeName], "--outdir", outDir];
   const startedMs = performance.now();
-  const child = spawn(process.execPath, [...args, "build.ts", "--outdir", outDir], {
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
     stdio: ["ignore", "pipe", "pipe"],

@@ -25,9 +25,9 @@ function agreeing(): { pkg: PackageManifest; deno: DenoManifest } {
     deno: {
       exports: { ".": "./src/cli/main.ts", "./server": "./src/server/app.ts" },
       tasks: {
-        harness: "deno run -A bin/harness.mjs",
-        build: "deno run -A build.ts",
-        test: "deno test -A test/",
+        harness: "node_modules/deno/deno run -A bin/harness.mjs",
+        build: "node_modules/deno/deno run -A build.ts",
+        test: "node_modules/deno/deno test -A test/",
       },
     },
   };
@@ -67,13 +67,13 @@ const disagreements: {
   },
   {
     name: "task without a script",
-    change: ({ deno }) => (deno.tasks!.bench = "deno run -A scripts/bench.ts"),
+    change: ({ deno }) => (deno.tasks!.bench = "node_modules/deno/deno run -A scripts/bench.ts"),
     expected: /deno\.json task "bench" has no package\.json script/,
   },
   {
     name: "task running another file",
-    change: ({ deno }) => (deno.tasks!.build = "deno run -A scripts/other-build.ts"),
-    expected: /"build" runs build\.ts in package\.json but scripts\/other-build\.ts in deno\.json/,
+    change: ({ deno }) => (deno.tasks!.build = "node_modules/deno/deno run -A scripts/x.ts"),
+    expected: /"build" runs build\.ts in package\.json but scripts\/x\.ts in deno\.json/,
   },
   {
     name: "bin to a missing file",
@@ -82,8 +82,14 @@ const disagreements: {
   },
   {
     name: "harness task not running the bin",
-    change: ({ deno }) => (deno.tasks!.harness = "deno run -A src/cli/entry.ts"),
+    change: ({ deno }) => (deno.tasks!.harness = "node_modules/deno/deno run -A src/cli/entry.ts"),
     expected: /task "harness" runs src\/cli\/entry\.ts, but the package\.json bin/,
+  },
+  {
+    name: "task starting with bare deno",
+    change: ({ deno }) => (deno.tasks!.build = "deno run -A build.ts"),
+    expected:
+      /task "build" starts with "deno", which deno task resolves to node_modules\/\.bin\/deno/,
   },
 ];
 
