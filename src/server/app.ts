@@ -3,7 +3,9 @@ import type { Clock } from "../core/types.ts";
 import type { RunControl } from "../core/control.ts";
 import type { Run } from "../core/run.ts";
 import { HarnessMetrics } from "../metrics/registry.ts";
+import type { SeriesSampler } from "../metrics/series.ts";
 import { createControlApi, type ControlApiOptions } from "./control-api.ts";
+import { addDashboardRoutes } from "./dashboard.ts";
 
 /** What the app serves: the run's metrics and state. Read on every request, so a run can attach later. */
 export interface AppState {
@@ -12,6 +14,8 @@ export interface AppState {
   clock: Clock;
   /** Applies control requests to `run`; absent until the run exists. */
   control?: RunControl;
+  /** Samples the views' series for the dashboard page; started on first use when missing. */
+  series?: SeriesSampler;
 }
 
 /** Builds the harness's Hono app over `state()`. */
@@ -24,6 +28,8 @@ export function createApp(state: () => AppState, control: ControlApiOptions = {}
   });
 
   app.route("/", createControlApi(state, control));
+
+  addDashboardRoutes(app, state);
 
   app.notFound((c) =>
     c.json(
