@@ -34,6 +34,8 @@ export interface RunCommand {
   summary: boolean;
   /** Start every scenario paused, for the control API to resume. */
   paused: boolean;
+  /** HTML report written at the end of the run, if set. */
+  reportPath: string | undefined;
 }
 
 export class UsageError extends Error {
@@ -229,6 +231,7 @@ export async function parseCommandLine(
         .argParser(trendStatsArg),
     )
     .option("--no-summary", "no end-of-test summary, handleSummary() or --summary-export")
+    .option("--report <file.html>", "write a self-contained HTML report with charts at the end")
     .option("--paused", "start every scenario paused; resume it through the control API")
     .addOption(
       new Option(
@@ -318,6 +321,7 @@ function buildCommand(
     summaryTrendStats: flags.summaryTrendStats as string[],
     summary: flags.summary !== false,
     paused: Boolean(flags.paused),
+    reportPath: (flags.report as string | undefined) || undefined,
     watch: Boolean(flags.watch),
     maxRatePerSec: flags.maxRate as number,
   };

@@ -8,6 +8,7 @@ import {
 } from "../core/scenario-loader.ts";
 import { PromRecorder } from "../metrics/recorder.ts";
 import { HarnessMetrics } from "../metrics/registry.ts";
+import { SeriesSampler } from "../metrics/series.ts";
 import { createApp, type AppState } from "../server/app.ts";
 import { createTargetApp } from "../target/app.ts";
 import { systemClock } from "../runtime/clock.ts";
@@ -31,6 +32,7 @@ import { EXIT } from "./exit-codes.ts";
 import { ConsoleLogger } from "./logger.ts";
 import { Progress } from "./progress.ts";
 import { Reporting } from "./reporting.ts";
+import { writeReport } from "./report.ts";
 
 /** Runs the command line `argv`; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -63,7 +65,8 @@ async function runCommand(command: RunCommand, env: Record<string, string>): Pro
       `process metrics unavailable on ${runtimeVersion()}: ${metrics.processMetricsError}`,
     );
   }
-  const state: AppState = { metrics, run: undefined, clock: systemClock };
+  const series = new SeriesSampler(metrics, { clock: systemClock });
+  const state: AppState = { metrics, run: undefined, clock: systemClock, series };
   const servers: ServerHandle[] = [];
   const closeServers = () => Promise.all(servers.splice(0).map((server) => server.close()));
 
@@ -93,6 +96,7 @@ async function runCommand(command: RunCommand, env: Record<string, string>): Pro
     logger.info(`built-in target on ${runEnv.TARGET_URL}`);
   }
 
+  series.start();
   try {
     const loaded = await loadAll(command, recorder, logger);
     if (loaded.definitions.length === 0) {
@@ -121,9 +125,11 @@ async function runCommand(command: RunCommand, env: Record<string, string>): Pro
     const stopWatching = await attachControl(run, loaded.definitions, command, state, services);
     const result = await execute(run, command, logger, reporting).finally(stopWatching);
     const thresholdsPassed = await reporting.finish(result);
+    if (command.reportPath) await writeReport(command.reportPath, result, series, services);
     if (command.linger) await linger(logger);
     return exitCodeOf(result, loaded.exitCode, thresholdsPassed);
   } finally {
+    series.stop();
     await closeServers();
   }
 }

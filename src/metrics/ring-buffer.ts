@@ -38,9 +38,9 @@ export class RingBuffer<T> {
 }
 
 /**
- * Every item of a run, in at most `maxItems`: when full, it drops every other kept item and
- * keeps one new item in two from then on, so a long run keeps its whole span at half the
- * resolution each time it fills.
+ * Every item of a run, in at most `maxItems`. When full, it drops every other kept item and
+ * from then on keeps one new item in two. So a long run keeps its whole span, at half the
+ * resolution each time the history fills.
  */
 export class DownsampledHistory<T> {
   #items: T[] = [];

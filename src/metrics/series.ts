@@ -4,8 +4,8 @@ import { DownsampledHistory, RingBuffer } from "./ring-buffer.ts";
 import { VIEWS, type View } from "./views.ts";
 
 /**
- * How the sampler computes a view series from the registry, mirroring its PromQL in
- * `views.ts`: a gauge as it is, a ratio of two gauges, the per-second increase of a counter
+ * Computation of a view series from the registry, mirroring its PromQL in `views.ts`: a
+ * gauge as it is, a ratio of two gauges, the per-second increase of a counter
  * over a window, or a quantile of a histogram's increase over a window.
  */
 type SeriesSource =
@@ -50,7 +50,7 @@ export const SERIES_SOURCES: Readonly<Record<string, SeriesSource>> = {
   cancellations_rate: rate("harness_cancellations_total"),
 };
 
-/** Longest window of any source: the sampler keeps this many seconds of readings. */
+/** Maximum window of any source: the sampler keeps this many seconds of readings. */
 const MAX_WINDOW_SEC = 300;
 /** Histogram readings are kept for the longest quantile window only, as they are large. */
 const HISTOGRAM_WINDOW_SEC = 5;
@@ -115,7 +115,7 @@ function labelKey(labels: Labels): string {
 
 /**
  * Computes quantile `q` of a histogram from cumulative bucket counts as Prometheus's
- * `histogram_quantile` does: linear interpolation inside the bucket that holds the rank,
+ * `histogram_quantile` does: linear interpolation inside the bucket that contains the rank,
  * the highest finite bound when the rank falls in the +Inf bucket, NaN with no observation.
  */
 export function histogramQuantile(q: number, bounds: number[], counts: number[]): number {
@@ -179,12 +179,12 @@ export class SeriesSampler {
     return this.#sampling;
   }
 
-  /** The recent points, for the live page. */
+  /** Returns the recent points, for the live page. */
   live(): SeriesData {
     return this.#toData(this.#live.toArray());
   }
 
-  /** The whole run, for the report. */
+  /** Returns the whole run, for the report. */
   history(): SeriesData {
     return this.#toData(this.#history.toArray());
   }

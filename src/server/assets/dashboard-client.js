@@ -1,7 +1,7 @@
 // Browser script of the dashboard page and of the HTML report: draws the five views with
 // uPlot. In "live" mode it polls GET /v1/series and GET /v1/status every second and offers
-// the scenario controls (PATCH /v1/scenarios/:name); in "report" mode it draws the run's
-// series embedded in the page. scripts/embed-assets.ts embeds this file in the harness.
+// the scenario controls, which call PATCH /v1/scenarios/:name. In "report" mode it draws
+// the run's series embedded in the page. scripts/embed-assets.ts embeds this file in the harness.
 /* global uPlot */
 (function () {
   "use strict";
@@ -168,6 +168,7 @@
       cell.textContent = text;
       row.appendChild(cell);
     }
+
     const rate = document.createElement("input");
     rate.type = "number";
     rate.min = "0";
@@ -175,6 +176,7 @@
     rate.className = "rate";
     rate.disabled = scenario.desiredRate === null;
     rate.title = "arrivals per second";
+
     const setRate = document.createElement("button");
     setRate.textContent = "Set rate";
     setRate.className = "set-rate";
@@ -187,11 +189,13 @@
       }
       void patchScenario(scenario.name, { rate: value });
     });
+
     const pause = document.createElement("button");
     pause.className = "pause";
     pause.addEventListener("click", () => {
       void patchScenario(scenario.name, { paused: row.dataset.state !== "paused" });
     });
+
     const controls = document.createElement("td");
     controls.append(rate, setRate, pause);
     row.appendChild(controls);
