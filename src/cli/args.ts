@@ -4,7 +4,7 @@ import type { Stage } from "../core/options.ts";
 import type { ScenarioOverrides } from "../core/overrides.ts";
 import { DEFAULT_MAX_RATE_PER_SEC } from "../server/control-api.ts";
 import { DEFAULT_TREND_STATS, parseTrendStats } from "../core/summary-data.ts";
-import { applyEnvironment } from "./env-options.ts";
+import { applyEnvironment, ENV_OPTIONS } from "./env-options.ts";
 
 /** Default address of the metrics and control server: loopback, on k6's REST API port. */
 export const DEFAULT_ADDRESS = "127.0.0.1:6565";
@@ -202,7 +202,6 @@ export async function parseCommandLine(
       "arrivals per second (per timeUnit) for every scenario, or NAME=R for one; repeatable " +
         "(default: each scenario's rate option, 10)",
       collect,
-      [],
     )
     .addOption(
       new Option(
@@ -211,7 +210,7 @@ export async function parseCommandLine(
           "scenarios); repeatable; turns scenarios into ramping-players or ramping-arrival-rate",
       ).argParser(collectStage),
     )
-    .option("-e, --env <KEY=VALUE>", "variable for ctx.env; repeatable", collect, [])
+    .option("-e, --env <KEY=VALUE>", "variable for ctx.env; repeatable", collect)
     .addOption(
       new Option(
         "-o, --out <json=FILE>",
@@ -233,6 +232,13 @@ export async function parseCommandLine(
     .option("--no-summary", "no end-of-test summary, handleSummary() or --summary-export")
     .option("--report <file.html>", "write a self-contained HTML report with charts at the end")
     .option("--paused", "start every scenario paused; resume it through the control API")
+    .addHelpText(
+      "after",
+      "\nEnvironment variables set the same options; a flag wins over its variable, and a " +
+        "variable over the script's options:\n" +
+        ENV_OPTIONS.map((option) => `  ${option.variable}`).join("\n") +
+        "\nNO_COLOR turns colors off, as --no-color does.\n",
+    )
     .addOption(
       new Option(
         "--address <host:port>",
@@ -292,7 +298,7 @@ function buildCommand(
   flags: Record<string, unknown>,
   env: Record<string, string>,
 ): RunCommand {
-  const rates = parseRates(flags.rate as string[]);
+  const rates = parseRates((flags.rate as string[] | undefined) ?? []);
   const stages = flags.stage as Stage[] | undefined;
   if (stages && flags.iterations !== undefined) {
     throw new InvalidArgumentError(
@@ -309,7 +315,7 @@ function buildCommand(
       stages,
       ...rates,
     },
-    env: parseEnv(flags.env as string[]),
+    env: parseEnv((flags.env as string[] | undefined) ?? []),
     address: parseAddress(flags.address as string),
     token: (flags.token as string | undefined) || undefined,
     target: (flags.target as boolean | undefined) ?? paths.length === 0,

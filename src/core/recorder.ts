@@ -37,6 +37,8 @@ export interface HttpSample {
   receivedBytes: number;
   /** Set when the request counts as failed. */
   failure: HttpFailureKind | undefined;
+  /** The request's own tags (`params.tags`), for thresholds and outputs; never a label. */
+  tags?: Readonly<Record<string, string>>;
 }
 
 /** Metric updates of one scenario, bound to its label values once. */

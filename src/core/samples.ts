@@ -125,6 +125,7 @@ export class TappedScenarioRecorder implements ScenarioRecorder {
   http(sample: HttpSample): void {
     this.inner.http(sample);
     const tags: Record<string, string> = {
+      ...sample.tags,
       ...this.#baseTags,
       method: sample.method,
       status: String(sample.status),
