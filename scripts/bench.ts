@@ -1,6 +1,6 @@
 // `npm run bench`: measures the harness's performance figures as ratios against a peer
 // measured in the same run, prints a table and writes bench-results.json.
-// Usage: npm run bench [-- --quick] [-- --out FILE] [-- --runtimes node,bun,deno]
+// Usage: npm run bench -- [--quick] [--out FILE] [--runtimes node,bun,deno]
 // All traffic goes to servers this script starts on 127.0.0.1. Takes about 2 minutes, or
 // under 30 s with --quick; it exits 1 only when a probe fails to run, never on a figure.
 import { writeFileSync } from "node:fs";
@@ -27,7 +27,9 @@ const { values: flags } = parseArgs({
 });
 const runtimes = flags.runtimes.split(",").map((name) => {
   if (name !== "node" && name !== "bun" && name !== "deno") {
-    throw new RangeError(`--runtimes: unknown runtime "${name}"; use node, bun and deno`);
+    throw new RangeError(
+      `invalid --runtimes entry "${name}": expected a comma-separated list of node, bun, deno`,
+    );
   }
   return name as RuntimeName;
 });
@@ -35,11 +37,11 @@ const quick = flags.quick;
 
 /** Probe settings: the default run, and --quick, which trades precision for time. */
 const settings = {
-  http: { concurrency: 32, durationMs: quick ? 500 : 2000, rounds: quick ? 1 : 3 },
+  http: { concurrency: 32, durationMs: quick ? 400 : 2000, rounds: quick ? 1 : 3 },
   arrivals: { ratePerSec: 10_000, durationMs: quick ? 1000 : 4000 },
-  noop: { players: 100, durationMs: quick ? 400 : 1500, rounds: quick ? 1 : 3 },
+  noop: { players: 100, durationMs: quick ? 300 : 1500, rounds: quick ? 1 : 3 },
   heap: { count: quick ? 20_000 : 100_000 },
-  metrics: { scenarios: 50, renders: quick ? 50 : 200 },
+  metrics: { scenarios: 50, renders: quick ? 30 : 200 },
   startRepeats: quick ? 2 : 5,
 };
 /** Per-runtime no-op targets of the design, in iterations per second on one core. */

@@ -15,6 +15,8 @@ export type ProbeResult = Record<string, number | string | number[]>;
 
 const now = () => performance.now();
 
+async function noop(): Promise<void> {}
+
 /** CPU time of this process (all threads, user and system), in microseconds. */
 function cpuUs(): number {
   const { user, system } = process.cpuUsage();
@@ -167,22 +169,21 @@ export async function probeArrivals(args: { ratePerSec: number; durationMs: numb
   const perSecond: number[] = new Array(Math.ceil(durationMs / 1000) + 1).fill(0);
   /** Actual start of the first arrival, which the plan places at the scenario's start. */
   let firstStartMs: number | undefined;
-  const definition = benchScenario(
-    "arrivals",
-    {
-      executor: "constant-arrival-rate",
-      rate: ratePerSec,
-      timeUnit: "1s",
-      duration: durationMs,
-      preAllocatedPlayers: 100,
-      maxPlayers: 1000,
-    },
-    async () => {
-      const startedMs = now();
-      firstStartMs ??= startedMs;
-      perSecond[Math.floor((startedMs - firstStartMs) / 1000)]!++;
-    },
-  );
+  const options = (ms: number) => ({
+    executor: "constant-arrival-rate",
+    rate: ratePerSec,
+    timeUnit: "1s",
+    duration: ms,
+    preAllocatedPlayers: 100,
+    maxPlayers: 1000,
+  });
+  // A short run first, so that compilation of the hot path does not land in the figures.
+  await runToEnd(benchScenario("warm-up", options(Math.min(300, durationMs)), noop));
+  const definition = benchScenario("arrivals", options(durationMs), async () => {
+    const startedMs = now();
+    firstStartMs ??= startedMs;
+    perSecond[Math.floor((startedMs - firstStartMs) / 1000)]!++;
+  });
   const { runner, recorder } = await runToEnd(definition);
   const wholeSeconds = perSecond.slice(0, Math.floor(durationMs / 1000));
   const deviations = wholeSeconds.map((count) => Math.abs(count - ratePerSec) / ratePerSec);
@@ -201,8 +202,6 @@ export async function probeArrivals(args: { ratePerSec: number; durationMs: numb
 
 // ---------------------------------------------------------------------------------------------
 // No-op iterations per second
-
-async function noop(): Promise<void> {}
 
 /** No-op awaits of a bare `for` loop, checking the clock every 1,024 calls. */
 async function bareNoop(durationMs: number): Promise<Throughput> {
