@@ -133,6 +133,11 @@ async function assertRunsScenarios(
     assert.match(result.stdout, /✓ hello typed: 100\.00%/, printed);
     assert.match(result.stdout, /✓ hello plain: 100\.00%/, printed);
 
+    assert.ok(result.dashboard, "the dashboard page was not fetched");
+    assert.match(result.dashboard.page, /var uPlot=/, "the page inlines uPlot");
+    const series = JSON.parse(result.dashboard.series) as { views: unknown[] };
+    assert.equal(series.views.length, 5, "GET /v1/series returns the five views");
+
     const stats = (await (await fetch(`${targetUrl}/stats`)).json()) as { requests: number };
     assert.ok(stats.requests > 0, "the target received no request");
   } finally {

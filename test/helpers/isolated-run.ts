@@ -22,6 +22,8 @@ export interface IsolatedRunResult {
   metricsUrl: string | undefined;
   /** The last `/metrics` body scraped while the run was going, or undefined. */
   metrics: string | undefined;
+  /** The dashboard page (`GET /`) and its series (`GET /v1/series`), once scenarios started. */
+  dashboard?: { page: string; series: string };
 }
 
 /**
@@ -221,7 +223,13 @@ async function scrapeUntilStarted(
     try {
       const response = await fetch(url);
       result.metrics = await response.text();
-      if (scenarios.every((name) => startedCount(result.metrics!, name) > 0)) return;
+      if (scenarios.every((name) => startedCount(result.metrics!, name) > 0)) {
+        const base = url.replace(/\/metrics$/, "");
+        const page = await (await fetch(`${base}/`)).text();
+        const series = await (await fetch(`${base}/v1/series`)).text();
+        result.dashboard = { page, series };
+        return;
+      }
     } catch {
       // The server may close between the exit check and the request; the caller asserts.
     }
