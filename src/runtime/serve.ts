@@ -6,13 +6,19 @@ export interface ClientInfo {
   remoteAddress?: string;
 }
 
+/** How long `close()` waits for requests in progress, in ms. */
+const CLOSE_GRACE_MS = 1000;
+
 export type FetchHandler = (request: Request, client: ClientInfo) => Response | Promise<Response>;
 
 export interface ServerHandle {
   hostname: string;
   /** The bound port; differs from the requested one when that was 0. */
   port: number;
-  /** Stops listening and closes open connections. */
+  /**
+   * Stops listening, lets requests in progress finish for up to `CLOSE_GRACE_MS` (so the
+   * answer to a request that stopped the run still arrives), then closes every connection.
+   */
   close(): Promise<void>;
 }
 
@@ -35,7 +41,13 @@ export async function serve(
         handler(request, { remoteAddress: bunServer.requestIP(request)?.address }),
       idleTimeout: 0,
     });
-    return { hostname, port: server.port, close: async () => void (await server.stop(true)) };
+    const close = async () => {
+      const forced = setTimeout(() => void server.stop(true), CLOSE_GRACE_MS);
+      await server.stop(false);
+      clearTimeout(forced);
+      await server.stop(true);
+    };
+    return { hostname, port: server.port, close };
   }
   if (runtimeName === "deno") {
     const controller = new AbortController();
@@ -49,7 +61,9 @@ export async function serve(
       hostname,
       port: bound,
       close: async () => {
-        controller.abort();
+        const forced = setTimeout(() => controller.abort(), CLOSE_GRACE_MS);
+        await server.shutdown();
+        clearTimeout(forced);
         await server.finished;
       },
     };
@@ -83,8 +97,12 @@ async function serveNode(
     port: boundPort,
     close: () =>
       new Promise<void>((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => resolve());
+        const forced = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+        server.close(() => {
+          clearTimeout(forced);
+          resolve();
+        });
+        server.closeIdleConnections();
       }),
   };
 }
