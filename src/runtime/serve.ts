@@ -18,6 +18,7 @@ export interface ServerHandle {
   /**
    * Stops listening, lets requests in progress finish for up to `CLOSE_GRACE_MS` (so the
    * answer to a request that stopped the run still arrives), then closes every connection.
+   * On Deno a request still running after the grace period is left to finish.
    */
   close(): Promise<void>;
 }
@@ -50,10 +51,9 @@ export async function serve(
     return { hostname, port: server.port, close };
   }
   if (runtimeName === "deno") {
-    const controller = new AbortController();
     let bound = port;
     const server = Deno.serve(
-      { hostname, port, signal: controller.signal, onListen: (addr) => (bound = addr.port) },
+      { hostname, port, onListen: (addr) => (bound = addr.port) },
       (request, info) => handler(request, { remoteAddress: info.remoteAddr.hostname }),
     );
     bound = server.addr.port;
@@ -61,10 +61,13 @@ export async function serve(
       hostname,
       port: bound,
       close: async () => {
-        const forced = setTimeout(() => controller.abort(), CLOSE_GRACE_MS);
-        await server.shutdown();
-        clearTimeout(forced);
-        await server.finished;
+        // NOTE: aborting `signal` while `shutdown()` is in progress makes Deno 2.9 throw an
+        // uncaught BadResource error, so a request still running after the grace period is
+        // left to finish on its own instead of being cut.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)));
+        await Promise.race([server.shutdown(), grace]);
+        clearTimeout(timer);
       },
     };
   }
