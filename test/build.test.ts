@@ -209,3 +209,20 @@ test("bun executable runs scenarios with an empty PATH", async () => {
 test("node executable runs scenarios with an empty PATH", async () => {
   await assertRunsScenarios("harness-node", {});
 });
+
+test("bun build run by node names the Node build", async () => {
+  const workDir = await createWorkFolder();
+  try {
+    const copy = await copyArtifact(join(await built(), "harness.bun.js"), workDir);
+    await writeScenarios(workDir, SCENARIO_SECONDS);
+    const pathFolder = await createPathFolder(workDir, {});
+    const args = [copy, "run", SCENARIO_FOLDER, "--address", "127.0.0.1:0", "--no-color"];
+    const result = await runIsolated(nodeBinary(), args, workDir, pathFolder, []);
+
+    assert.equal(result.exitCode, 2, result.stderr);
+    assert.match(result.stderr, /this is the bun build of edge-harness/);
+    assert.match(result.stderr, /on node, run harness\.node\.mjs/);
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+});

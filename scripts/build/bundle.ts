@@ -72,6 +72,7 @@ export function bundleOptions(
         "const require = __harnessCreateRequire(import.meta.url);"
       : 'var __harnessImportMetaUrl = require("node:url").pathToFileURL(__filename).href;';
   const define: Record<string, string> = {
+    HARNESS_BUILD_RUNTIME: JSON.stringify(runtime),
     HARNESS_TRANSPILE_SCENARIOS: runtime === "node" ? "true" : "false",
   };
   if (format === "cjs") define["import.meta.url"] = "__harnessImportMetaUrl";

@@ -20,8 +20,9 @@ export const EXECUTABLE_FILES = {
 };
 
 /**
- * The string that Node's binary carries so that postject can switch on the single
- * executable application (documented in Node's "Single executable applications" page).
+ * The sentinel string in Node's binary that postject flips so that Node runs the injected
+ * blob. Official Node builds carry it; a Node built without single executable support
+ * does not, and postject then fails.
  */
 const NODE_SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 
