@@ -69,6 +69,7 @@ test("dashboard html keeps embedded data inside its script", () => {
       {
         uid: "v",
         title: "</script><script>alert(1)</script>",
+        byScenario: false,
         panels: [],
       },
     ],
@@ -139,6 +140,18 @@ test("dashboard page draws every chart in chromium", async () => {
     assert.ok(canvases >= PANEL_COUNT, `${canvases} canvases for ${PANEL_COUNT} panels`);
     assert.match((await browser.page.textContent("#connection")) ?? "", /^live/);
     await saveScreenshot(browser.page, "dashboard-page");
+
+    await browser.page.selectOption("#scenario-filter", "drops");
+    const filtered = await eventually("the scenario filter to apply", 10_000, async () => {
+      const chart = (await chartPoints(browser.page)).find(
+        (c) => c.title === "Completions by status",
+      );
+      return chart && chart.labels.every((label) => label.startsWith("drops ")) ? chart : undefined;
+    });
+    assert.deepEqual(filtered.labels.sort(), ["drops cancelled", "drops failure", "drops success"]);
+    const overview = (await chartPoints(browser.page)).find((c) => c.title === "Active players");
+    assert.deepEqual(overview?.labels, ["active"], "views not templated by scenario stay whole");
+    await browser.page.selectOption("#scenario-filter", "");
 
     const row = browser.page.locator('#controls tr[data-scenario="failures"]');
     await row.waitFor({ timeout: 10_000 });

@@ -88,11 +88,19 @@ export interface SeriesData {
   views: Array<{
     uid: string;
     title: string;
+    /** True when the view's series can be filtered by their `scenario` label. */
+    byScenario: boolean;
     panels: Array<{
       title: string;
       unit: string;
       axisLabel: string;
-      series: Array<{ id: string; label: string; values: Array<number | null> }>;
+      series: Array<{
+        id: string;
+        label: string;
+        /** The series' `scenario` label, when it has one. */
+        scenario?: string;
+        values: Array<number | null>;
+      }>;
     }>;
   }>;
 }
@@ -109,8 +117,13 @@ export interface SeriesSamplerOptions {
   historyPoints?: number;
 }
 
+/** Builds a key that is equal for equal label sets; NUL cannot occur in label names. */
 function labelKey(labels: Labels): string {
-  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const names = Object.keys(labels);
+  if (names.length > 1) names.sort();
+  let key = "";
+  for (const name of names) key += `${name}\u0000${labels[name]}\u0000`;
+  return key;
 }
 
 /**
@@ -144,8 +157,8 @@ export class SeriesSampler {
   readonly #snapshots = new RingBuffer<Snapshot>(MAX_WINDOW_SEC + 1);
   readonly #live: RingBuffer<SeriesPoint>;
   readonly #history: DownsampledHistory<SeriesPoint>;
-  /** Legend of every series key seen, by series id, in first-seen order. */
-  readonly #legends = new Map<string, Map<string, string>>();
+  /** Legend and `scenario` label of every series key seen, by series id, in first-seen order. */
+  readonly #legends = new Map<string, Map<string, { label: string; scenario?: string }>>();
   #timer: unknown;
   #sampling: Promise<void> | undefined;
 
@@ -235,7 +248,9 @@ export class SeriesSampler {
       point.values.set(key, value);
       let legends = this.#legends.get(id);
       if (!legends) this.#legends.set(id, (legends = new Map()));
-      if (!legends.has(key)) legends.set(key, formatLegend(legend, labels));
+      if (!legends.has(key)) {
+        legends.set(key, { label: formatLegend(legend, labels), scenario: labels.scenario });
+      }
     };
     if (source.type === "gauge") {
       for (const { labels, value } of latest.scalars.get(source.metric)?.values() ?? []) {
@@ -308,14 +323,15 @@ export class SeriesSampler {
       views: VIEWS.map((view: View) => ({
         uid: view.uid,
         title: view.title,
+        byScenario: view.byScenario,
         panels: view.panels.map((panel) => ({
           title: panel.title,
           unit: panel.unit,
           axisLabel: panel.axisLabel,
           series: panel.series.flatMap((series) =>
-            [...(this.#legends.get(series.id) ?? [])].map(([key, label]) => ({
+            [...(this.#legends.get(series.id) ?? [])].map(([key, legend]) => ({
               id: series.id,
-              label,
+              ...legend,
               values: points.map((point) => point.values.get(key) ?? null),
             })),
           ),

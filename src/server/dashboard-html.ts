@@ -67,7 +67,8 @@ export function renderDashboardHtml(options: DashboardHtmlOptions): string {
 <style>${DASHBOARD_CSS}</style>
 </head>
 <body>
-<header><h1>${escapeHtml(options.title)}</h1>${status}</header>
+<header><h1>${escapeHtml(options.title)}</h1>${status}
+<label class="muted">Scenario <select id="scenario-filter"><option value="">all</option></select></label></header>
 ${options.headerHtml ?? ""}
 ${live ? LIVE_CONTROLS : ""}
 <main id="views"></main>

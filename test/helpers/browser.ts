@@ -67,18 +67,19 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
   return path;
 }
 
-/** Per chart of the page: its title, its x values and how many non-null points it holds. */
+/** Per chart of the page: its title, series labels, x values and non-null points. */
 export function chartPoints(
   page: Page,
-): Promise<Array<{ title: string; times: number; points: number }>> {
+): Promise<Array<{ title: string; labels: string[]; times: number; points: number }>> {
   return page.evaluate(() => {
     const charts = (
       window as unknown as {
-        harnessCharts?: Map<string, { title: string; plot: { data: unknown[][] } }>;
+        harnessCharts?: Map<string, { title: string; labels: string; plot: { data: unknown[][] } }>;
       }
     ).harnessCharts;
     return [...(charts?.values() ?? [])].map((chart) => ({
       title: chart.title,
+      labels: chart.labels.split("\n"),
       times: chart.plot.data[0]!.length,
       points: chart.plot.data
         .slice(1)

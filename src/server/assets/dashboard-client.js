@@ -96,11 +96,42 @@
     return element;
   }
 
+  /** The data drawn last, redrawn when the scenario filter changes. */
+  let lastData;
+
+  /** Adds an option to the scenario filter for every scenario not listed yet. */
+  function updateScenarioFilter(data) {
+    const select = document.getElementById("scenario-filter");
+    const known = new Set([...select.options].map((option) => option.value));
+    for (const view of data.views) {
+      for (const panel of view.panels) {
+        for (const series of panel.series) {
+          if (series.scenario === undefined || known.has(series.scenario)) continue;
+          known.add(series.scenario);
+          select.add(new Option(series.scenario, series.scenario));
+        }
+      }
+    }
+  }
+
+  /** Keeps the series of the selected scenario in views templated by scenario. */
+  function filterSeries(view, panel) {
+    const selected = document.getElementById("scenario-filter").value;
+    if (!view.byScenario || selected === "") return panel;
+    const series = panel.series.filter(
+      (item) => item.scenario === undefined || item.scenario === selected,
+    );
+    return { ...panel, series };
+  }
+
   /** Draws `data` (a SeriesData), creating charts or rebuilding those whose series changed. */
   function draw(data) {
+    lastData = data;
+    updateScenarioFilter(data);
     for (const view of data.views) {
       const section = viewElement(view);
-      view.panels.forEach((panel, index) => {
+      view.panels.forEach((unfiltered, index) => {
+        const panel = filterSeries(view, unfiltered);
         const key = view.uid + "-" + index;
         const element = panelElement(section, key, panel);
         const labels = panel.series.map((series) => series.label).join("\n");
@@ -117,6 +148,10 @@
       });
     }
   }
+
+  document.getElementById("scenario-filter").addEventListener("change", () => {
+    if (lastData) draw(lastData);
+  });
 
   window.addEventListener("resize", () => {
     for (const [key, chart] of charts) {
