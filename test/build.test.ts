@@ -166,8 +166,15 @@ test("build writes each single file with shebang, run bit and map", async () => 
     await handle.close();
     assert.equal(buffer.subarray(0, bytesRead).toString("utf8"), shebang, name);
     assert.equal((await stat(file)).mode & 0o111, 0o111, `${name} is not executable`);
-    const map = JSON.parse(await readFile(`${file}.map`, "utf8")) as { version: number };
+    const map = JSON.parse(await readFile(`${file}.map`, "utf8")) as {
+      version: number;
+      sources: string[];
+    };
     assert.equal(map.version, 3, `${name}.map is not a source map`);
+    assert.ok(
+      map.sources.some((source) => source.endsWith("src/cli/main.ts")),
+      `${name}.map does not map to src/cli/main.ts`,
+    );
   }
 });
 
