@@ -41,10 +41,12 @@ test("bench --quick writes every figure as JSON", { timeout: 150_000 }, async ()
   assert.deepEqual(report.failures, []);
   const expected = [
     "http-throughput",
+    "http-cpu-per-request",
     "arrival-total",
     "arrival-spread",
     "arrival-start-lag",
     "noop-iterations",
+    "noop-iterations-per-cpu-second",
     "heap-per-idle-player",
     "metrics-render",
     ...(runtime === "bun" ? ["bun-start-to-first-request"] : []),
