@@ -1,6 +1,7 @@
 import type { Counter, Histogram } from "prom-client";
 import type { HttpSample, Recorder, ScenarioRecorder, ScenarioTrends } from "../core/recorder.ts";
 import type { CancellationSource, HarnessErrorKind, IterationStatus } from "../core/types.ts";
+import { BatchedCounter } from "./batched-counter.ts";
 import { HarnessMetrics, ITERATION_STATUSES } from "./registry.ts";
 import { Trend } from "./trend.ts";
 import { msToSeconds } from "./units.ts";
@@ -10,25 +11,28 @@ type HistogramChild = Histogram.Internal<string>;
 
 /** Label children of one request series, bound once per method, status and name. */
 interface HttpSeries {
-  requests: CounterChild;
+  requests: BatchedCounter;
   duration: HistogramChild;
 }
 
 /**
  * Records one scenario into prom-client and into exact trends. Label children are bound
- * once here, because prom-client hashes the label values on every call that passes them.
+ * once here and counters are batched (see `BatchedCounter`), because prom-client hashes
+ * the label values on every update.
  */
 class PromScenarioRecorder implements ScenarioRecorder {
-  readonly #attempted: CounterChild;
-  readonly #started: CounterChild;
-  readonly #starved: CounterChild;
+  readonly #attempted: BatchedCounter;
+  readonly #started: BatchedCounter;
+  readonly #starved: BatchedCounter;
   readonly #startLag: HistogramChild;
   readonly #duration: HistogramChild;
-  readonly #completed: Record<IterationStatus, CounterChild>;
-  readonly #sentBytes: CounterChild;
-  readonly #receivedBytes: CounterChild;
+  readonly #completed: Record<IterationStatus, BatchedCounter>;
+  readonly #sentBytes: BatchedCounter;
+  readonly #receivedBytes: BatchedCounter;
   readonly #http = new Map<string, HttpSeries>();
-  readonly #failures = new Map<string, CounterChild>();
+  readonly #failures = new Map<string, BatchedCounter>();
+  /** Every batched counter of this scenario, flushed before the metrics are read. */
+  readonly #batched: BatchedCounter[] = [];
   readonly #checks = new Map<string, { passes: number; fails: number }>();
   readonly #service = new Trend();
   readonly #latency = new Trend();
@@ -42,34 +46,45 @@ class PromScenarioRecorder implements ScenarioRecorder {
     readonly name: string,
   ) {
     const scenario = { scenario: name };
-    this.#attempted = metrics.scenarioAttempted.labels(scenario);
-    this.#started = metrics.scenarioStarted.labels(scenario);
-    this.#starved = metrics.compositorIdleStarvation.labels(scenario);
+    this.#attempted = this.#batch(metrics.scenarioAttempted.labels(scenario));
+    this.#started = this.#batch(metrics.scenarioStarted.labels(scenario));
+    this.#starved = this.#batch(metrics.compositorIdleStarvation.labels(scenario));
     this.#startLag = metrics.scenarioStartLag.labels(scenario);
     this.#duration = metrics.scenarioDuration.labels(scenario);
-    this.#sentBytes = metrics.httpSentBytes.labels(scenario);
-    this.#receivedBytes = metrics.httpReceivedBytes.labels(scenario);
+    this.#sentBytes = this.#batch(metrics.httpSentBytes.labels(scenario));
+    this.#receivedBytes = this.#batch(metrics.httpReceivedBytes.labels(scenario));
+    const completed = (status: IterationStatus) =>
+      this.#batch(metrics.scenarioCompleted.labels({ scenario: name, status }));
     this.#completed = {
-      success: metrics.scenarioCompleted.labels({ scenario: name, status: "success" }),
-      failure: metrics.scenarioCompleted.labels({ scenario: name, status: "failure" }),
-      cancelled: metrics.scenarioCompleted.labels({ scenario: name, status: "cancelled" }),
+      success: completed("success"),
+      failure: completed("failure"),
+      cancelled: completed("cancelled"),
     };
     this.#zero();
+    metrics.beforeCollect(() => {
+      for (const counter of this.#batched) counter.flush();
+    });
+  }
+
+  #batch(child: CounterChild): BatchedCounter {
+    const counter = new BatchedCounter(child);
+    this.#batched.push(counter);
+    return counter;
   }
 
   /** Creates every scenario series at 0, so dashboards and rate() see them before the first event. */
   #zero(): void {
     const scenario = { scenario: this.name };
-    for (const child of [
+    for (const counter of [
       this.#attempted,
       this.#started,
       this.#starved,
       this.#sentBytes,
       this.#receivedBytes,
     ]) {
-      child.inc(0);
+      counter.child.inc(0);
     }
-    for (const status of ITERATION_STATUSES) this.#completed[status].inc(0);
+    for (const status of ITERATION_STATUSES) this.#completed[status].child.inc(0);
     this.metrics.scenarioStartLag.zero(scenario);
     this.metrics.scenarioDuration.zero(scenario);
     this.metrics.compositorDesiredRate.set(scenario, 0);
@@ -118,7 +133,7 @@ class PromScenarioRecorder implements ScenarioRecorder {
     if (!series) {
       const labels = { scenario: this.name, method: sample.method, status, name: sample.name };
       series = {
-        requests: this.metrics.httpRequests.labels(labels),
+        requests: this.#batch(this.metrics.httpRequests.labels(labels)),
         duration: this.metrics.httpRequestDuration.labels(labels),
       };
       this.#http.set(key, series);
@@ -135,14 +150,16 @@ class PromScenarioRecorder implements ScenarioRecorder {
     }
   }
 
-  #failure(name: string, kind: string): CounterChild {
+  #failure(name: string, kind: string): BatchedCounter {
     const key = `${kind} ${name}`;
-    let child = this.#failures.get(key);
-    if (!child) {
-      child = this.metrics.httpRequestFailures.labels({ scenario: this.name, name, kind });
-      this.#failures.set(key, child);
+    let counter = this.#failures.get(key);
+    if (!counter) {
+      counter = this.#batch(
+        this.metrics.httpRequestFailures.labels({ scenario: this.name, name, kind }),
+      );
+      this.#failures.set(key, counter);
     }
-    return child;
+    return counter;
   }
 
   trends(): ScenarioTrends {

@@ -28,6 +28,8 @@ export interface MetricsOptions {
  */
 export class HarnessMetrics {
   readonly registry = new Registry();
+  /** Callbacks that move batched counts into the metrics; run before any metric is read. */
+  readonly #beforeCollect = new Set<() => void>();
   /** Why prom-client's process metrics are missing, when they are. */
   readonly processMetricsError: string | undefined;
 
@@ -61,8 +63,9 @@ export class HarnessMetrics {
   constructor(options: MetricsOptions = {}) {
     const buckets = options.bucketsSeconds ?? exponentialBucketsSeconds();
     const registers = [this.registry];
+    const flush = () => this.#flushBatches();
     const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
-      new Counter<L>({ name: NAMESPACE + name, help, labelNames, registers });
+      new Counter<L>({ name: NAMESPACE + name, help, labelNames, registers, collect: flush });
     const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
       new Gauge<L>({ name: NAMESPACE + name, help, labelNames, registers });
     const histogram = <L extends string>(
@@ -186,6 +189,19 @@ export class HarnessMetrics {
     for (const kind of ERROR_KINDS) this.errors.inc({ kind }, 0);
     this.processMetricsError =
       options.processMetrics === false ? undefined : this.#collectProcessMetrics();
+  }
+
+  /**
+   * Registers `flush`, which moves counts batched outside prom-client into the counters.
+   * prom-client calls every counter's `collect` before reading it, for `/metrics` and for
+   * `get()`, so batched counts are always in what is read.
+   */
+  beforeCollect(flush: () => void): void {
+    this.#beforeCollect.add(flush);
+  }
+
+  #flushBatches(): void {
+    for (const flush of this.#beforeCollect) flush();
   }
 
   /** Registers prom-client's default metrics; returns why they failed on this runtime, if they did. */
