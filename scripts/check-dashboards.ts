@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { allViewSeries, type ViewSeries } from "../src/metrics/views.ts";
 import {
   checkQueryResult,
+  checkStartedCountNotAboveAttempted,
   checkStartedNotAboveAttempted,
   EXPECTATIONS,
   type QueryResult,
@@ -304,6 +305,11 @@ async function main(): Promise<number> {
       failures.push(...problems);
     }
     failures.push(...checkStartedNotAboveAttempted(results));
+    const difference = "harness_scenario_started_total - harness_scenario_attempted_total";
+    const differences = await api.range(difference, window.startSec, window.endSec);
+    const countProblems = checkStartedCountNotAboveAttempted(differences);
+    console.log(`${countProblems.length === 0 ? "ok  " : "FAIL"} started <= attempted counts`);
+    failures.push(...countProblems);
     for (const expectation of EXPECTATIONS) {
       const problem = expectation.check(results);
       console.log(`${problem ? "FAIL" : "ok  "} moves: ${expectation.what}`);

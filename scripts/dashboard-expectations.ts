@@ -53,7 +53,11 @@ export function checkQueryResult(result: QueryResult): string[] {
   return problems;
 }
 
-/** Fails where a scenario's started rate exceeds its attempted rate at the same step. */
+/**
+ * Fails where a scenario's started rate exceeds its attempted rate at the same step.
+ * NOTE: this holds only without `maxQueuedArrivals`, which none of the check scenarios set,
+ * because a queue that drains starts more iterations than arrive in that window.
+ */
 export function checkStartedNotAboveAttempted(results: QueryResult[]): string[] {
   const problems: string[] = [];
   const attempted = results.filter((result) => result.id === "attempted_rate");
@@ -102,6 +106,19 @@ function matchingValues(
     );
   if (matching.length === 0) return undefined;
   return matching.flatMap((series) => finiteValues(series.values));
+}
+
+/** Fails where a scenario's started count exceeds its attempted count, at any step. */
+export function checkStartedCountNotAboveAttempted(differences: QueryResult["series"]): string[] {
+  if (differences.length === 0) return ["started minus attempted: no data"];
+  const problems: string[] = [];
+  for (const series of differences) {
+    const max = Math.max(...finiteValues(series.values));
+    if (max > 0) {
+      problems.push(`scenario ${series.labels.scenario}: started exceeded attempted by ${max}`);
+    }
+  }
+  return problems;
 }
 
 /** Requires a positive value in series `id` whose labels include `labels`. */

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   checkQueryResult,
+  checkStartedCountNotAboveAttempted,
   checkStartedNotAboveAttempted,
   mustMove,
   mustPeakAt,
@@ -47,6 +48,14 @@ test("checkStartedNotAboveAttempted flags started above attempted", () => {
   const problems = checkStartedNotAboveAttempted([attempted, above]);
   assert.equal(problems.length, 1);
   assert.match(problems[0]!, /step 1: started 2.5\/s above attempted 2\/s/);
+});
+
+test("checkStartedCountNotAboveAttempted flags a positive difference", () => {
+  const fine = [{ labels: { scenario: "a" }, values: [0, -3, NaN] }];
+  const above = [{ labels: { scenario: "b" }, values: [0, 2] }];
+  assert.deepEqual(checkStartedCountNotAboveAttempted(fine), []);
+  assert.match(checkStartedCountNotAboveAttempted(above)[0]!, /scenario b: started exceeded/);
+  assert.equal(checkStartedCountNotAboveAttempted([]).length, 1);
 });
 
 test("checkStartedNotAboveAttempted requires the started query", () => {

@@ -108,6 +108,19 @@ test("GET / and GET /v1/series serve the live dashboard", async () => {
   assert.ok(ids.size <= allViewSeries().length);
 });
 
+test("GET /v1/series starts a sampler when the state has none", async () => {
+  const clock = new FakeClock();
+  const metrics = new HarnessMetrics({ processMetrics: false });
+  const state: AppState = { metrics, run: undefined, clock };
+  const app = createApp(() => state);
+  assert.equal((await app.request("/v1/series")).status, 200);
+  await delay(20);
+  await clock.advance(1000);
+  await delay(20);
+  const data = (await (await app.request("/v1/series")).json()) as SeriesData;
+  assert.equal(data.timesSec.length, 2, "one sample at the first request, one a second later");
+});
+
 test("dashboard page draws every chart in chromium", async () => {
   assertChromium();
   const token = "page-test-token";

