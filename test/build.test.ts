@@ -27,6 +27,8 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const outDir = await mkdtemp(join(tmpdir(), "edge-harness-dist-"));
 after(() => rm(outDir, { recursive: true, force: true }));
 
+/** How long build.ts may take before the test kills it; it takes 5 to 20 s here. */
+const BUILD_TIMEOUT_MS = 300_000;
 /** How long each scenario of an isolated run lasts, in seconds. */
 const SCENARIO_SECONDS = 3;
 const SCENARIOS = ["typed-get", "plain-post"];
@@ -64,8 +66,10 @@ function runBuild(): Promise<BuildRun> {
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
   return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), BUILD_TIMEOUT_MS);
     child.on("error", reject);
     child.on("close", (exitCode) => {
+      clearTimeout(timer);
       const elapsedMs = performance.now() - startedMs;
       console.log(`build.ts on ${runtimeName} took ${(elapsedMs / 1000).toFixed(1)} s`);
       resolve({ exitCode, output, elapsedMs });

@@ -17,7 +17,8 @@ import type { ScenarioModule } from "../core/types.ts";
  *   files. Those files are transformed here.
  * - Bare specifiers (npm packages installed next to the scenarios), `node:` modules,
  *   `.cjs`, `.json` and anything under `node_modules` go to `createRequire(file)`, so they
- *   resolve from the importing file's folder as Node resolves them.
+ *   resolve from the importing file's folder as Node resolves them. An ES-module-only
+ *   package then needs `require()` of ES modules: Node 20.19 or later, Bun or Deno.
  * - The scenario file runs inside an async function, so it may use top-level `await`.
  *   Modules it imports run synchronously, as CommonJS does: a top-level `await` in one of
  *   them is a SyntaxError.
