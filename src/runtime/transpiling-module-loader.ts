@@ -28,18 +28,17 @@ import type { ScenarioModule } from "../core/types.ts";
 export class TranspilingModuleLoader {
   /** Imported modules by absolute path; a scenario file's own evaluations are not kept here. */
   readonly #modules = new Map<string, CommonJsModule>();
-  readonly #entries = new Map<string, Promise<ScenarioModule>>();
+  /** The latest evaluation of each scenario file, so that a reload frees the one before. */
+  readonly #entries = new Map<string, { version: number; module: Promise<ScenarioModule> }>();
 
   /** Evaluates the scenario file at `path`; a new `version` evaluates it anew. */
   load(path: string, version: number): Promise<ScenarioModule> {
     const file = resolve(path);
-    const key = `${file}?v=${version}`;
-    let entry = this.#entries.get(key);
-    if (!entry) {
-      entry = this.#evaluateEntry(file);
-      this.#entries.set(key, entry);
-    }
-    return entry;
+    const latest = this.#entries.get(file);
+    if (latest?.version === version) return latest.module;
+    const module = this.#evaluateEntry(file);
+    this.#entries.set(file, { version, module });
+    return module;
   }
 
   async #evaluateEntry(file: string): Promise<ScenarioModule> {
