@@ -24,6 +24,9 @@ import type { ScenarioModule } from "../core/types.ts";
  *   them is a SyntaxError.
  *
  * Sucrase keeps every line where it was, so stack traces point at the original lines.
+ *
+ * NOTE: sucrase 3.35 leaves decorators as they are, and V8 cannot parse them yet, so a
+ * scenario that uses decorators loads in source runs (esbuild, Bun, Deno) but not here.
  */
 export class TranspilingModuleLoader {
   /** Imported modules by absolute path; a scenario file's own evaluations are not kept here. */
