@@ -165,7 +165,9 @@ async function loadAll(
         error.cause.problems.some((problem) => problem.path.startsWith("options.thresholds"));
       recorder.error(invalidOptions ? "config" : "load");
       logger.error(error.message);
-      if (exitCode === EXIT.ok) exitCode = invalidOptions ? EXIT.invalidConfig : EXIT.scriptError;
+      // Invalid options (104) outrank a file that failed to load (107), as the README says.
+      if (invalidOptions) exitCode = EXIT.invalidConfig;
+      else if (exitCode === EXIT.ok) exitCode = EXIT.scriptError;
     }
   }
   return { definitions, exitCode, invalidThresholds };
@@ -216,8 +218,9 @@ function exitCodeOf(result: RunResult, loadExitCode: number, thresholdsPassed: b
   if (interruption?.kind === "signal" || interruption?.kind === "operator")
     return EXIT.externalAbort;
   if (result.setupErrors.length > 0) return EXIT.scriptError;
+  if (loadExitCode !== EXIT.ok) return loadExitCode;
   if (interruption?.kind === "threshold" || !thresholdsPassed) return EXIT.thresholdsFailed;
-  return loadExitCode;
+  return EXIT.ok;
 }
 
 function hostForUrl(hostname: string): string {
