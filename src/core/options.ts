@@ -233,6 +233,9 @@ export function parseScenarioConfig(
   if (fields.maxPlayers === undefined && config.preAllocatedPlayers > config.maxPlayers) {
     config.maxPlayers = config.preAllocatedPlayers;
   }
+  if (fields.preAllocatedPlayers === undefined && config.preAllocatedPlayers > config.maxPlayers) {
+    config.preAllocatedPlayers = config.maxPlayers;
+  }
   if (config.preAllocatedPlayers > config.maxPlayers) {
     problems.push({
       path: `${path}.preAllocatedPlayers`,
