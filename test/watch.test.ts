@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { delay, scenarioFolder, startHarness } from "./helpers/cli.ts";
 import { controlClient, sampleOf, waitFor } from "./helpers/served.ts";
 
-/** A scenario whose iterations take 300 ms and then pass a check named after `version`. */
+/** Builds a scenario whose iterations take 300 ms and then pass a check named after `version`. */
 function watched(version: string): string {
   return `export const options = { rate: 20, duration: "60s", gracefulStop: "2s", maxPlayers: 40 };
 export default async (ctx) => {

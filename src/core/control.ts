@@ -56,7 +56,11 @@ export class RunControl {
     readonly run: Run,
     private readonly logger: Logger,
     private readonly files?: ScenarioFiles,
-  ) {}
+    /** True when the run starts every scenario paused (`--paused`). */
+    startPaused = false,
+  ) {
+    this.#paused = startPaused;
+  }
 
   /** True after a run-wide pause, until the run-wide resume. */
   get paused(): boolean {
@@ -68,7 +72,12 @@ export class RunControl {
     return this.files?.problems ?? [];
   }
 
-  /** Pauses or resumes every started scenario of the run. */
+  /**
+   * Pauses or resumes every started scenario of the run.
+   *
+   * NOTE: a scenario that starts later (its `startTime`, or a file loaded afterwards) starts
+   * running even while the run is paused, unless the run was started with `--paused`.
+   */
   setPaused(paused: boolean, client: string): void {
     this.#requireRunning();
     const runners = [...this.run.runners.values()].filter(isLive);

@@ -25,7 +25,7 @@ export interface ScenarioSetOptions {
   resolveFile?(file: string): Promise<string>;
 }
 
-/** Who asked for a change, for the log line. */
+/** Requester named in the log line of changes that the folder watcher reports. */
 const WATCHER = "the folder watcher";
 
 /**
@@ -229,7 +229,7 @@ function names(definitions: ScenarioDefinition[]): string {
 
 /** True when a reload leaves the scenario's schedule as it was. */
 function sameOptions(before: ScenarioDefinition, after: ScenarioDefinition): boolean {
-  // NOTE: a change to the file's `http` options alone does not restart the scenario; its
+  // NOTE: a change to the file's `http` options alone does not restart the scenario. Its
   // HTTP client keeps the settings it was opened with until the run ends.
   return JSON.stringify(before.config) === JSON.stringify(after.config);
 }

@@ -8,7 +8,7 @@ const ENCODED_SEPARATOR = /%(2f|5c|2e)/i;
 
 /**
  * Resolves `file`, a path relative to one of `folders`, to the absolute path of a scenario
- * file inside that folder, following symbolic links. The first folder that holds the file wins.
+ * file inside that folder, following symbolic links. The first folder that contains the file wins.
  *
  * @throws {ControlError} `invalid` for an absolute path, a `..` step, an encoded separator,
  *   a control character or a name that is not a scenario file; `not-found` when no folder

@@ -1,6 +1,6 @@
 import { runtimeName } from "./detect.ts";
 
-/** What the server knows about the client of one request. */
+/** Information about the client of one request. */
 export interface ClientInfo {
   /** The peer's IP address, when the runtime reports it. */
   remoteAddress?: string;
@@ -17,7 +17,7 @@ export interface ServerHandle {
   port: number;
   /**
    * Stops listening, lets requests in progress finish for up to `CLOSE_GRACE_MS` (so the
-   * answer to a request that stopped the run still arrives), then closes every connection.
+   * response to a request that stopped the run still arrives), then closes every connection.
    * On Deno a request still running after the grace period is left to finish.
    */
   close(): Promise<void>;

@@ -6,7 +6,7 @@ const encoder = new TextEncoder();
 
 /**
  * Requires `Authorization: Bearer <token>` on every request that can change the run (any
- * method but GET, HEAD and OPTIONS). Answers 401 without calling the route otherwise.
+ * method but GET, HEAD and OPTIONS). Responds with 401 without calling the route otherwise.
  */
 export function bearerAuth(token: string): MiddlewareHandler {
   const expected = digest(token);

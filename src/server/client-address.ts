@@ -6,7 +6,7 @@ export interface ClientEnv {
 }
 
 /**
- * The address of the client that sent the request, for the control log. Reads the address
+ * Returns the address of the client that sent the request, for the control log. Reads the address
  * `serve()` passes, the connection info of `deno serve`, or the socket of
  * `@hono/node-server`; "unknown" under `app.request()` in tests.
  */

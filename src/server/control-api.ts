@@ -20,7 +20,7 @@ export interface ControlApiOptions {
 }
 
 /**
- * The `/v1` routes: status and scenarios (read and change) and the OpenAPI document at
+ * Creates the `/v1` routes: status and scenarios (read and change) and the OpenAPI document at
  * `/v1/openapi.json`, generated from the zod schemas that validate the requests.
  */
 export function createControlApi(state: () => AppState, options: ControlApiOptions = {}) {

@@ -4,7 +4,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "@hono/zod-openapi";
 import { ControlError, type ControlErrorKind } from "../core/control.ts";
 
-/** The JSON body of every 4xx and 5xx answer of the `/v1` routes. */
+/** The JSON body of every 4xx and 5xx response of the `/v1` routes. */
 export interface ErrorBody {
   error: string;
   field?: string;
@@ -17,7 +17,7 @@ const STATUS_OF: Record<ControlErrorKind, ContentfulStatusCode> = {
   conflict: 409,
 };
 
-/** Longest rendering of a received value inside an error message. */
+/** Maximum length of a received value rendered inside an error message. */
 const MAX_VALUE_CHARS = 200;
 
 type ValidationResult =
@@ -47,7 +47,7 @@ export function validationHook(result: ValidationResult, c: Context): Response |
   return c.json(body, 400);
 }
 
-/** Maps an error thrown by a `/v1` handler or middleware to its JSON answer. */
+/** Maps an error thrown by a `/v1` handler or middleware to its JSON response. */
 export function errorResponse(error: Error, c: Context): Response {
   if (error instanceof ControlError) {
     return c.json({ error: error.message } satisfies ErrorBody, STATUS_OF[error.kind]);

@@ -1,6 +1,6 @@
 import { delay } from "./cli.ts";
 
-/** A client of a harness served on 127.0.0.1:`port`. */
+/** Creates a client of the harness served on 127.0.0.1:`port`. */
 export function controlClient(port: number, token?: string) {
   const base = `http://127.0.0.1:${port}`;
   const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
@@ -17,8 +17,8 @@ export function controlClient(port: number, token?: string) {
 }
 
 /**
- * The value of the series `name` whose labels include `labels`, in Prometheus text, or
- * undefined when there is none.
+ * Returns the value of the series `name` whose labels include `labels`, in Prometheus text,
+ * or undefined when there is none.
  */
 export function sampleOf(
   text: string,
