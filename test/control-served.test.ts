@@ -110,9 +110,10 @@ test("served control API steers a running harness", async () => {
   assert.equal(stderr.match(/control: /g)?.length, 6, "each action is logged once");
 });
 
-test("served harness with a token rejects mutations without it", async () => {
+test("served token and rate ceiling guard changes", async () => {
   const folder = scenarioFolder({ "open.mjs": OPEN });
-  const harness = startHarness([folder, "--address", "127.0.0.1:0", "--quiet"], {
+  const args = [folder, "--address", "127.0.0.1:0", "--quiet", "--max-rate", "30"];
+  const harness = startHarness(args, {
     timeoutMs: 60_000,
     env: { HARNESS_TOKEN: "t0ken-for-tests" },
   });
@@ -142,6 +143,15 @@ test("served harness with a token rejects mutations without it", async () => {
   assert.equal(status.scenarios[0].desiredRate, 20);
 
   const owner = controlClient(port, "t0ken-for-tests");
+  const tooFast = await owner.send("PATCH", "/v1/scenarios/open", { rate: 31 });
+  assert.equal(tooFast.status, 400);
+  const tooFastBody = await tooFast.json();
+  assert.equal(tooFastBody.field, "rate");
+  assert.match(tooFastBody.error, /<=30, got 31/);
+  const allowed = await owner.send("PATCH", "/v1/scenarios/open", { rate: 30 });
+  assert.equal(allowed.status, 200);
+  assert.equal((await allowed.json()).desiredRate, 30);
+
   const stopped = await owner.send("PATCH", "/v1/status", { stopped: true });
   assert.equal(stopped.status, 200);
   const { code } = await harness.exited;

@@ -63,11 +63,6 @@ export class ScenarioSet implements ScenarioFiles {
     }
   }
 
-  /** Records a file that failed to load before the run started, so status reports it. */
-  trackProblem(file: string, reason: string): void {
-    this.#problems.set(file, { file, reason, atSeconds: 0 });
-  }
-
   has(file: string): boolean {
     return this.#files.has(file);
   }
@@ -193,6 +188,8 @@ export class ScenarioSet implements ScenarioFiles {
         replaced.push(definition.name);
         continue;
       }
+      // NOTE: the restarted scenario's new runner replaces the old one in `run.runners`, so
+      // the end-of-test summary shows only the counts since the restart. The metrics keep both.
       if (before) run.retire(definition.name, "reload");
       restarted.push(definition);
     }

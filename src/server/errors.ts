@@ -39,8 +39,11 @@ export function validationHook(result: ValidationResult, c: Context): Response |
   const value = valueAt(result.data, path);
   const problem =
     issue.code === "unrecognized_keys" ? `unknown ${where}; remove it` : issue.message;
+  const rendered = renderValue(value);
+  // zod's type messages already end with "received <value>" for some types (Infinity).
+  const got = problem.endsWith(`received ${rendered}`) ? "" : `, got ${rendered}`;
   const body: ErrorBody = {
-    error: `${field}: ${problem}, got ${renderValue(value)}`,
+    error: `${field}: ${problem}${got}`,
     field,
     value: jsonSafe(value),
   };
