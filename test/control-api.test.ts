@@ -342,6 +342,8 @@ const badRequests: Array<{
     path: "/v1/scenarios/nope",
     body: { rate: 1 },
     status: 404,
+    field: "name",
+    value: "nope",
     error: /no scenario named "nope"/,
   },
   {
@@ -416,8 +418,9 @@ const badRequests: Array<{
     method: "POST",
     path: "/v1/scenarios",
     body: { file: "../outside.mjs" },
+    field: "file",
+    value: "../outside.mjs",
     status: 400,
-    field: undefined,
     error: /"\.\."/,
   },
   {
@@ -425,6 +428,8 @@ const badRequests: Array<{
     method: "POST",
     path: "/v1/scenarios",
     body: { file: "sub/../../outside.mjs" },
+    field: "file",
+    value: "sub/../../outside.mjs",
     status: 400,
     error: /"\.\."/,
   },
@@ -433,6 +438,8 @@ const badRequests: Array<{
     method: "POST",
     path: "/v1/scenarios",
     body: { file: "..\\outside.mjs" },
+    field: "file",
+    value: "..\\outside.mjs",
     status: 400,
     error: /"\.\."/,
   },
@@ -441,6 +448,8 @@ const badRequests: Array<{
     method: "POST",
     path: "/v1/scenarios",
     body: { file: "/etc/passwd" },
+    field: "file",
+    value: "/etc/passwd",
     status: 400,
     error: /absolute/,
   },
@@ -449,6 +458,8 @@ const badRequests: Array<{
     method: "POST",
     path: "/v1/scenarios",
     body: { file: "C:\\x.mjs" },
+    field: "file",
+    value: "C:\\x.mjs",
     status: 400,
     error: /absolute/,
   },
@@ -457,6 +468,8 @@ const badRequests: Array<{
     method: "POST",
     path: "/v1/scenarios",
     body: { file: "sub%2F..%2F..%2Foutside.mjs" },
+    field: "file",
+    value: "sub%2F..%2F..%2Foutside.mjs",
     status: 400,
     error: /encoded/,
   },
@@ -465,6 +478,8 @@ const badRequests: Array<{
     method: "POST",
     path: "/v1/scenarios",
     body: { file: "link.mjs" },
+    field: "file",
+    value: "link.mjs",
     status: 400,
     error: /outside the scenarios folder/,
   },
@@ -473,6 +488,8 @@ const badRequests: Array<{
     method: "POST",
     path: "/v1/scenarios",
     body: { file: "missing.mjs" },
+    field: "file",
+    value: "missing.mjs",
     status: 404,
     error: /no file "missing\.mjs"/,
   },
@@ -481,6 +498,8 @@ const badRequests: Array<{
     method: "POST",
     path: "/v1/scenarios",
     body: { file: "notes.txt" },
+    field: "file",
+    value: "notes.txt",
     status: 400,
     error: /not a \.ts/,
   },
@@ -532,7 +551,15 @@ for (const request of badRequests) {
     if (request.field !== undefined) assert.equal(body.field, request.field);
     if ("value" in request) assert.deepEqual(body.value, request.value);
     if (request.field !== undefined)
-      assert.ok(body.error.startsWith(`${request.field}: `), body.error);
+      assert.ok(body.error.includes(request.field), `message names the field: ${body.error}`);
+    if ("value" in request) {
+      const infinite = body.value === "Infinity";
+      const shown =
+        typeof body.value === "string" && !infinite
+          ? JSON.stringify(body.value)
+          : String(body.value);
+      assert.ok(body.error.includes(shown), `message shows the value ${shown}: ${body.error}`);
+    }
     if (request.error) assert.match(body.error, request.error);
     assert.equal(await statusText(send), before);
     assert.equal(

@@ -11,6 +11,8 @@ export class ControlError extends Error {
   constructor(
     readonly kind: ControlErrorKind,
     message: string,
+    /** The request field or path parameter at fault, and the value received. */
+    readonly subject?: { field: string; value: unknown },
   ) {
     super(message);
   }
@@ -147,7 +149,10 @@ export class RunControl {
     const runner = this.run.runners.get(name);
     if (runner) return runner;
     const known = [...this.run.runners.keys()].join(", ") || "none yet";
-    throw new ControlError("not-found", `no scenario named "${name}"; scenarios: ${known}`);
+    throw new ControlError("not-found", `no scenario named "${name}"; scenarios: ${known}`, {
+      field: "name",
+      value: name,
+    });
   }
 
   #requireRunning(): void {

@@ -31,10 +31,11 @@ export async function resolveScenarioPath(folders: string[], file: string): Prom
     if (!(await stat(real)).isFile()) throw invalid(file, "is not a file");
     return real;
   }
-  throw new ControlError(
-    "not-found",
-    `file: no file "${file}" in the scenarios folder${folders.length > 1 ? "s" : ""} ${folders.join(", ")}`,
-  );
+  const where = `the scenarios folder${folders.length > 1 ? "s" : ""} ${folders.join(", ")}`;
+  throw new ControlError("not-found", `file: no file "${file}" in ${where}`, {
+    field: "file",
+    value: file,
+  });
 }
 
 /** Checks the text of a relative scenario path before the file system is asked. */
@@ -58,5 +59,6 @@ function isInside(root: string, path: string): boolean {
 }
 
 function invalid(file: string, problem: string): ControlError {
-  return new ControlError("invalid", `file: the path ${JSON.stringify(file)} ${problem}`);
+  const message = `file: the path ${JSON.stringify(file)} ${problem}`;
+  return new ControlError("invalid", message, { field: "file", value: file });
 }

@@ -53,7 +53,8 @@ export function validationHook(result: ValidationResult, c: Context): Response |
 /** Maps an error thrown by a `/v1` handler or middleware to its JSON response. */
 export function errorResponse(error: Error, c: Context): Response {
   if (error instanceof ControlError) {
-    return c.json({ error: error.message } satisfies ErrorBody, STATUS_OF[error.kind]);
+    const body: ErrorBody = { error: error.message, ...error.subject };
+    return c.json(body, STATUS_OF[error.kind]);
   }
   if (error instanceof HTTPException) {
     const status = error.status as ContentfulStatusCode;

@@ -78,7 +78,12 @@ const addFile = createRoute({
 
 function scenarioStatus(state: AppState, name: string): ScenarioStatus {
   const scenario = statusBody(state).scenarios.find((entry) => entry.name === name);
-  if (!scenario) throw new ControlError("not-found", `no scenario named "${name}"`);
+  if (!scenario) {
+    throw new ControlError("not-found", `no scenario named "${name}"`, {
+      field: "name",
+      value: name,
+    });
+  }
   return scenario;
 }
 
