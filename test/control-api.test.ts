@@ -10,7 +10,7 @@ import { resolveScenarioPath } from "../src/runtime/scenario-path.ts";
 import { createApp, type AppState } from "../src/server/app.ts";
 import { HarnessMetrics } from "../src/metrics/registry.ts";
 import { FakeClock } from "./helpers/fake-clock.ts";
-import { createTestRun, defineScenario, metricValue } from "./helpers/scenarios.ts";
+import { createTestRun, defineScenario, MemoryLogger, metricValue } from "./helpers/scenarios.ts";
 
 const MAX_RATE = 1000;
 const CLIENT = { remoteAddress: "192.0.2.7" };
@@ -622,6 +622,24 @@ test("control routes answer 409 before a run exists", async () => {
     body: JSON.stringify({ paused: true }),
   });
   assert.equal(change.status, 409);
+});
+
+test("control API logs and reports an internal error", async () => {
+  const logger = new MemoryLogger();
+  const app = createApp(
+    () => {
+      throw new Error("state unavailable");
+    },
+    { logger },
+  );
+  const response = await app.request("/v1/status");
+  assert.equal(response.status, 500);
+  assert.equal((await response.json()).error, "internal error: state unavailable");
+  assert.equal(logger.lines.length, 1);
+  assert.match(
+    logger.lines[0]!,
+    /^error control API: GET \/v1\/status failed: Error: state unavailable/,
+  );
 });
 
 test("GET /v1/openapi.json documents every /v1 route", async () => {

@@ -222,3 +222,44 @@ test("changes after stop get a conflict", async () => {
   await clock.advance(60_000);
   await run.finished;
 });
+
+const rateExecutors = [
+  {
+    executor: "externally-controlled",
+    options: { executor: "externally-controlled", rate: 10, duration: "60s", maxPlayers: 50 },
+  },
+  {
+    executor: "ramping-arrival-rate",
+    options: {
+      executor: "ramping-arrival-rate",
+      startRate: 10,
+      stages: [{ duration: "60s", target: 100 }],
+      maxPlayers: 50,
+    },
+  },
+  {
+    executor: "constant-arrival-rate with a 1 min time unit",
+    options: { rate: 600, timeUnit: "1m", duration: "60s", maxPlayers: 50 },
+  },
+];
+
+for (const { executor, options } of rateExecutors) {
+  test(`rate change holds flat on ${executor}`, async () => {
+    const { run, clock, control, metrics } = await startRun([
+      defineScenario("target", options, noop),
+    ]);
+    await clock.advance(2000);
+    control.changeScenario("target", { ratePerSec: 40 }, "test");
+    const desired = await metricValue(metrics, "harness_compositor_desired_rate", {
+      scenario: "target",
+    });
+    assert.equal(desired, 40);
+    const before = started(run, "target");
+    await clock.advance(5000);
+    const perSec = (started(run, "target") - before) / 5;
+    assert.ok(Math.abs(perSec - 40) <= 0.4, `started ${perSec}/s after setting 40/s`);
+    run.stop();
+    await clock.advance(60_000);
+    await run.finished;
+  });
+}

@@ -72,7 +72,11 @@ async function runCommand(command: RunCommand, env: Record<string, string>): Pro
 
   try {
     const server = await serve(
-      createApp(() => state, { token: command.token, maxRatePerSec: command.maxRatePerSec }).fetch,
+      createApp(() => state, {
+        token: command.token,
+        maxRatePerSec: command.maxRatePerSec,
+        logger,
+      }).fetch,
       command.address.hostname,
       command.address.port,
     );

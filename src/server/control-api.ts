@@ -1,5 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
+import type { Logger } from "../core/types.ts";
 import type { AppState } from "./app.ts";
 import { bearerAuth } from "./auth.ts";
 import { errorResponse, validationHook, type ErrorBody } from "./errors.ts";
@@ -17,6 +18,8 @@ export interface ControlApiOptions {
   /** Highest rate a client may set, in arrivals per second. */
   maxRatePerSec?: number;
   maxBodyBytes?: number;
+  /** Receives unexpected errors of the routes (500). */
+  logger?: Logger;
 }
 
 /**
@@ -58,6 +61,6 @@ export function createControlApi(state: () => AppState, options: ControlApiOptio
     },
     security: options.token ? [{ bearer: [] }] : [],
   });
-  api.onError(errorResponse);
+  api.onError((error, c) => errorResponse(error, c, options.logger));
   return api;
 }

@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "@hono/zod-openapi";
 import { ControlError, type ControlErrorKind } from "../core/control.ts";
+import type { Logger } from "../core/types.ts";
 
 /** The JSON body of every 4xx and 5xx response of the `/v1` routes. */
 export interface ErrorBody {
@@ -50,8 +51,11 @@ export function validationHook(result: ValidationResult, c: Context): Response |
   return c.json(body, 400);
 }
 
-/** Maps an error thrown by a `/v1` handler or middleware to its JSON response. */
-export function errorResponse(error: Error, c: Context): Response {
+/**
+ * Maps an error thrown by a `/v1` handler or middleware to its JSON response. Unexpected
+ * errors (500) are also logged to `logger`, with the request's method and path.
+ */
+export function errorResponse(error: Error, c: Context, logger?: Logger): Response {
   if (error instanceof ControlError) {
     const body: ErrorBody = { error: error.message, ...error.subject };
     return c.json(body, STATUS_OF[error.kind]);
@@ -66,6 +70,7 @@ export function errorResponse(error: Error, c: Context): Response {
           : "";
     return c.json({ error: `${error.message}${hint}` } satisfies ErrorBody, status);
   }
+  logger?.error(`control API: ${c.req.method} ${c.req.path} failed: ${error.stack ?? error}`);
   return c.json({ error: `internal error: ${error.message}` } satisfies ErrorBody, 500);
 }
 
