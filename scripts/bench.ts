@@ -61,7 +61,8 @@ async function attempt(label: string, measure: () => Promise<void>): Promise<voi
   }
 }
 
-async function measureHttp(runtime: RuntimeName, url: string): Promise<void> {
+/** Measures `ctx.http` on `runtime`; returns the harness's requests per second. */
+async function measureHttp(runtime: RuntimeName, url: string): Promise<number> {
   const args = { url, ...settings.http };
   const { results } = await runProbes(runtime, [["http", args]], { timeoutMs: 120_000 });
   const result = results[0] as Record<string, number & string>;
@@ -94,6 +95,28 @@ async function measureHttp(runtime: RuntimeName, url: string): Promise<void> {
     target: ">= 0.9x",
     reached: cpuRatio >= 0.9,
     details: { note: "process CPU time (all threads) over the same rounds" },
+  });
+  return result.harnessPerSec;
+}
+
+/** autocannon on Node against the same target and concurrency, beside `ctx.http` on Bun. */
+async function measureAutocannon(bunHarnessPerSec: number, url: string): Promise<void> {
+  const args = { url, ...settings.http };
+  const { results } = await runProbes("node", [["autocannon", args]], { timeoutMs: 60_000 });
+  const result = results[0] as { perSec: number; rounds: number[] };
+  const ratio = bunHarnessPerSec / result.perSec;
+  figures.push({
+    id: "http-vs-autocannon",
+    runtime: "bun",
+    title: "ctx.http vs autocannon",
+    measured: bunHarnessPerSec,
+    unit: "req/s",
+    peer: { name: "autocannon 8 on Node", value: result.perSec, unit: "req/s" },
+    ratio,
+    ratioOf: "harness / autocannon",
+    target: ">= 1.2x",
+    reached: ratio >= 1.2,
+    details: { ...result, concurrency: args.concurrency },
   });
 }
 
@@ -286,7 +309,11 @@ const machine = describeMachine(canPin);
 const target = await startTarget();
 try {
   for (const runtime of runtimes) {
-    await attempt(`ctx.http on ${runtime}`, () => measureHttp(runtime, target.url));
+    await attempt(`ctx.http on ${runtime}`, async () => {
+      const harnessPerSec = await measureHttp(runtime, target.url);
+      if (runtime !== "bun") return;
+      await attempt("autocannon", () => measureAutocannon(harnessPerSec, target.url));
+    });
   }
 } finally {
   target.stop();

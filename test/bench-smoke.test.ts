@@ -49,12 +49,12 @@ test("bench --quick writes every figure as JSON", { timeout: 150_000 }, async ()
     "noop-iterations-per-cpu-second",
     "heap-per-idle-player",
     "metrics-render",
-    ...(runtime === "bun" ? ["bun-start-to-first-request"] : []),
+    ...(runtime === "bun" ? ["http-vs-autocannon", "bun-start-to-first-request"] : []),
   ];
   const ids = report.figures.map((figure: { id: string }) => figure.id);
   assert.deepEqual([...ids].sort(), [...expected].sort());
   for (const figure of report.figures) {
-    assert.equal(figure.runtime, figure.id.startsWith("bun-") ? "bun" : runtime, figure.id);
+    assert.equal(figure.runtime, runtime, figure.id);
     assert.ok(Number.isFinite(figure.measured), `${figure.id} measured ${figure.measured}`);
     assert.ok(Number.isFinite(figure.ratio), `${figure.id} ratio ${figure.ratio}`);
     assert.ok(Number.isFinite(figure.peer.value), `${figure.id} peer ${figure.peer.value}`);

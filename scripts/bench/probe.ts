@@ -3,10 +3,18 @@
 // figure and runtime, so that measurements start in a fresh process.
 // Usage: probe.ts NAME '{"arg": value}' [NAME '{"arg": value}' ...]
 import process from "node:process";
-import { probeArrivals, probeHeap, probeHttp, probeMetrics, probeNoop } from "./probes.ts";
+import {
+  probeArrivals,
+  probeAutocannon,
+  probeHeap,
+  probeHttp,
+  probeMetrics,
+  probeNoop,
+} from "./probes.ts";
 
 const probes: Record<string, (args: never) => Promise<unknown>> = {
   http: probeHttp,
+  autocannon: probeAutocannon,
   arrivals: probeArrivals,
   noop: probeNoop,
   heap: probeHeap,

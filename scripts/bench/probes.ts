@@ -43,7 +43,7 @@ function percentile(values: number[], p: number): number {
 // ---------------------------------------------------------------------------------------------
 // ctx.http throughput against a bare loop of the runtime's fastest client
 
-/** The harness's per-origin connection limit (the `maxConnectionsPerOrigin` default), used by both sides. */
+/** Connections per origin on both sides: the default of the `maxConnectionsPerOrigin` option. */
 const MAX_CONNECTIONS = 100;
 
 /** Sends one GET and reads the whole body, with the client `ctx.http` uses on this runtime. */
@@ -62,7 +62,7 @@ async function bareClient(url: string) {
   };
 }
 
-/** `concurrency` loops of the bare client, each sending requests back to back. */
+/** Measures `concurrency` loops of the bare client, each sending requests back to back. */
 async function bareHttp(url: string, concurrency: number, durationMs: number): Promise<Throughput> {
   const client = await bareClient(url);
   const startedMs = now();
@@ -81,7 +81,7 @@ async function bareHttp(url: string, concurrency: number, durationMs: number): P
   return result;
 }
 
-/** A constant-players run of `players` players whose iteration is one `ctx.http.get`. */
+/** Measures a constant-players run of `players` players whose iteration is one `ctx.http.get`. */
 async function harnessHttp(url: string, players: number, durationMs: number): Promise<Throughput> {
   const definition = benchScenario(
     "http",
@@ -100,7 +100,7 @@ async function harnessHttp(url: string, players: number, durationMs: number): Pr
   return throughput(success, runner.activeMs, cpuUs() - startedCpuUs);
 }
 
-/** `ctx.http` against the bare client at the same concurrency and target. */
+/** Measures `ctx.http` against the bare client at the same concurrency and target. */
 export async function probeHttp(args: {
   url: string;
   concurrency: number;
@@ -156,11 +156,50 @@ async function compareRounds(
   } satisfies ProbeResult;
 }
 
+/** The part of autocannon 8's programmatic API that the bench uses. */
+type Autocannon = (options: {
+  url: string;
+  connections: number;
+  pipelining: number;
+  duration: number;
+}) => Promise<{ requests: { total: number }; duration: number; errors: number; non2xx: number }>;
+
+/**
+ * Measures autocannon (Node only) with `concurrency` connections and one request in flight
+ * on each, as the harness's players have. Returns the median of `rounds` runs.
+ */
+export async function probeAutocannon(args: {
+  url: string;
+  concurrency: number;
+  durationMs: number;
+  rounds: number;
+}) {
+  const { default: autocannon } = (await import("autocannon" as string)) as {
+    default: Autocannon;
+  };
+  const run = async (durationMs: number) => {
+    const result = await autocannon({
+      url: args.url,
+      connections: args.concurrency,
+      pipelining: 1,
+      duration: durationMs / 1000,
+    });
+    if (result.errors > 0 || result.non2xx > 0) {
+      console.error(`warn autocannon saw ${result.errors} errors, ${result.non2xx} non-2xx`);
+    }
+    return result.requests.total / result.duration;
+  };
+  await run(Math.min(500, args.durationMs));
+  const rounds: number[] = [];
+  for (let round = 0; round < args.rounds; round++) rounds.push(await run(args.durationMs));
+  return { perSec: median(rounds), rounds } satisfies ProbeResult;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Arrival accuracy of the open model
 
 /**
- * A constant-arrival-rate run of no-op iterations at `ratePerSec`, compared with its plan:
+ * Runs constant-arrival-rate no-op iterations at `ratePerSec` and compares them with the plan:
  * total starts against planned arrivals, starts in each whole second against the rate, and
  * the start lag (actual start minus planned start) that the harness records itself.
  */
@@ -203,7 +242,7 @@ export async function probeArrivals(args: { ratePerSec: number; durationMs: numb
 // ---------------------------------------------------------------------------------------------
 // No-op iterations per second
 
-/** No-op awaits of a bare `for` loop, checking the clock every 1,024 calls. */
+/** Measures no-op awaits of a bare `for` loop, checking the clock every 1,024 calls. */
 async function bareNoop(durationMs: number): Promise<Throughput> {
   const startedMs = now();
   const startedCpuUs = cpuUs();
@@ -228,7 +267,7 @@ async function harnessNoop(players: number, durationMs: number): Promise<Through
   return throughput(runner.counts.completed.success, runner.activeMs, cpuUs() - startedCpuUs);
 }
 
-/** Closed-model no-op iterations with every metric on, against the bare loop. */
+/** Measures closed-model no-op iterations with every metric on, against the bare loop. */
 export async function probeNoop(args: { players: number; durationMs: number; rounds: number }) {
   const { players, durationMs, rounds } = args;
   return compareRounds(
@@ -261,8 +300,8 @@ function heapUsedBytes(): number {
 }
 
 /**
- * Heap growth per idle player: `count` players pre-allocated into a pool's idle queue. The
- * peer is an array of `count` plain objects with the same three fields as a player.
+ * Measures heap growth per idle player, with `count` players pre-allocated into a pool's
+ * idle queue. The peer is an array of `count` plain objects with a player's three fields.
  */
 export async function probeHeap(args: { count: number }) {
   const { count } = args;
@@ -278,7 +317,9 @@ export async function probeHeap(args: { count: number }) {
   const plainBefore = heapUsedBytes();
   const plain = Array.from({ length: count }, (_, id) => ({ id, state: "idle", iterations: 0 }));
   const plainAfter = heapUsedBytes();
-  if (pool.idleDepth !== count || plain.length !== count) throw new Error("players were not kept");
+  if (pool.idleDepth !== count || plain.length !== count) {
+    throw new Error(`the pool kept ${pool.idleDepth} of ${count} players; expected all of them`);
+  }
   return {
     bytesPerPlayer: (poolAfter - poolBefore) / count,
     bytesPerPlainObject: (plainAfter - plainBefore) / count,
@@ -330,7 +371,7 @@ async function timeRenders(render: () => Promise<unknown>, renders: number): Pro
 }
 
 /**
- * `GET /metrics` of the harness's Hono app with `scenarios` active scenarios and process
+ * Times `GET /metrics` of the harness's Hono app with `scenarios` active scenarios and process
  * metrics on, against prom-client rendering an empty registry.
  */
 export async function probeMetrics(args: { scenarios: number; renders: number }) {

@@ -12,7 +12,7 @@ const bin = (name: string) => join(repoRoot, "node_modules", ".bin", name);
 export const bunPath = bin("bun");
 export const denoPath = bin("deno");
 
-/** The command that runs the TypeScript file `file` on `runtime`, with garbage collection exposed. */
+/** Returns the command that runs the TypeScript `file` on `runtime`, with `gc()` exposed. */
 export function runtimeCommand(runtime: RuntimeName, file: string): string[] {
   switch (runtime) {
     case "node":

@@ -75,6 +75,10 @@ export class IterationContext implements ScenarioContext {
     return this.shared.log;
   }
 
+  // TODO: reading the signal here builds an AbortController for every HTTP iteration (about
+  // 4.6 us on Node 20), and undici adds and removes an abort listener per request (about
+  // 5 us). A cancellation token on the iteration, which undici accepts as an emitter, would
+  // leave the AbortSignal to scenarios that read `ctx.signal`.
   get http(): HttpClient {
     this.#http ??= createHttpClient(this.shared.transport, this.shared.instrument, this.signal);
     return this.#http;

@@ -98,6 +98,9 @@ class PromScenarioRecorder implements ScenarioRecorder {
     this.#starved.inc();
   }
 
+  // TODO: each histogram observe costs about 1.3 us on Node 20, because prom-client hashes
+  // and validates the labels on every call. Bucket arrays kept here and handed to prom-client
+  // at collect time, as the counters are, would remove that.
   started(startLagMs: number): void {
     this.#started.inc();
     this.#startLag.observe(msToSeconds(startLagMs));

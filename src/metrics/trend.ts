@@ -14,6 +14,8 @@ export class Trend {
     lowestDiscernibleValue: 1,
     highestTrackableValue: HIGHEST_TRACKABLE_US,
     numberOfSignificantValueDigits: 3,
+    // NOTE: packed arrays stay small but cost about 0.7 us per record on Node 20 in the bench's
+    // profiles; 32-bit arrays are faster at 95 KB per trend.
     bitBucketSize: "packed",
   });
   #count = 0;
