@@ -54,11 +54,21 @@ function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls `probe` every 250 ms until it returns true, or throws after `timeoutMs`. */
-async function waitFor(what: string, timeoutMs: number, probe: () => Promise<boolean>) {
+/**
+ * Polls `probe` every 250 ms until it returns true. Throws after `timeoutMs`, or as soon as
+ * `failure` returns a reason, such as a process that exited.
+ */
+async function waitFor(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<boolean>,
+  failure: () => string | undefined = () => undefined,
+) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await probe().catch(() => false)) return;
+    const reason = failure();
+    if (reason) throw new Error(`${reason} while waiting for ${what}`);
     await sleep(250);
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -101,6 +111,13 @@ function start(command: string, args: string[], log: string[]): ChildProcess {
   child.stdout!.on("data", (chunk) => log.push(String(chunk)));
   child.stderr!.on("data", (chunk) => log.push(String(chunk)));
   return child;
+}
+
+function exitReason(name: string, child: ChildProcess): () => string | undefined {
+  return () =>
+    child.exitCode === null && child.signalCode === null
+      ? undefined
+      : `${name} exited (code ${child.exitCode}, signal ${child.signalCode})`;
 }
 
 function stop(child: ChildProcess): Promise<number | null> {
@@ -150,8 +167,11 @@ async function checkMetricsOn(runtime: (typeof OTHER_RUNTIMES)[number]): Promise
     log,
   );
   try {
-    await waitFor(`the end of the ${runtime.name} run`, 60_000, async () =>
-      log.join("").includes("--linger keeps the server up"),
+    await waitFor(
+      `the end of the ${runtime.name} run`,
+      60_000,
+      async () => log.join("").includes("--linger keeps the server up"),
+      exitReason(`the ${runtime.name} harness`, harness),
     );
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     if (!text.includes("harness_scenario_started_total{")) {
@@ -252,10 +272,13 @@ async function main(): Promise<number> {
     );
     children.push(prometheus);
     const api = new PrometheusApi(`http://127.0.0.1:${prometheusPort}`);
-    await waitFor("Prometheus to be ready", 30_000, async () => {
-      const response = await fetch(`${api.base}/-/ready`);
-      return response.ok;
-    });
+    const prometheusExited = exitReason("prometheus", prometheus);
+    await waitFor(
+      "Prometheus to be ready",
+      30_000,
+      async () => (await fetch(`${api.base}/-/ready`)).ok,
+      prometheusExited,
+    );
 
     const startSec = Date.now() / 1000 - 2;
     const harness = start(
@@ -277,18 +300,30 @@ async function main(): Promise<number> {
     );
     children.push(harness);
     const metricsUrl = `http://127.0.0.1:${harnessPort}/metrics`;
-    await waitFor("the harness to serve /metrics", 30_000, async () => {
-      return (await fetch(metricsUrl)).ok;
-    });
-    await waitFor("Prometheus to scrape the harness", 30_000, () => api.targetIsUp());
+    const harnessExited = exitReason("the harness", harness);
+    await waitFor(
+      "the harness to serve /metrics",
+      30_000,
+      async () => (await fetch(metricsUrl)).ok,
+      harnessExited,
+    );
+    await waitFor(
+      "Prometheus to scrape the harness",
+      30_000,
+      () => api.targetIsUp(),
+      prometheusExited,
+    );
 
     await sleep(5000);
     const nodeProblems = await promtoolCheckMetrics(await (await fetch(metricsUrl)).text());
     console.log(`${nodeProblems.length === 0 ? "ok  " : "FAIL"} promtool check metrics on node`);
     failures.push(...nodeProblems.map((problem) => `promtool check metrics: node: ${problem}`));
 
-    await waitFor("the end of the run", 180_000, async () =>
-      harnessLog.join("").includes("--linger keeps the server up"),
+    await waitFor(
+      "the end of the run",
+      180_000,
+      async () => harnessLog.join("").includes("--linger keeps the server up"),
+      harnessExited,
     );
     await sleep(LINGER_MS);
     const scenarios = (await readdir(join(root, SCENARIO_FOLDER)))

@@ -10,7 +10,7 @@ import { allViewSeries, VIEWS } from "../src/metrics/views.ts";
 import { createApp, type AppState } from "../src/server/app.ts";
 import { escapeHtml, renderDashboardHtml } from "../src/server/dashboard-html.ts";
 import { CHROMIUM_PATH, chartPoints, openBrowser, saveScreenshot } from "./helpers/browser.ts";
-import { delay, repoRoot, runHarness, startHarness } from "./helpers/cli.ts";
+import { delay, repoRoot, runHarness, scenarioFolder, startHarness } from "./helpers/cli.ts";
 import { FakeClock } from "./helpers/fake-clock.ts";
 
 const PANEL_COUNT = VIEWS.reduce((sum, view) => sum + view.panels.length, 0);
@@ -233,4 +233,18 @@ test("html report opens offline with charts", async () => {
   } finally {
     await browser.close();
   }
+});
+
+test("report write failure is logged, exit code kept", async () => {
+  const folder = scenarioFolder({
+    "noop.ts": `export const options = { executor: "constant-arrival-rate", rate: 5, duration: "1s" };
+export default async function () {}
+`,
+  });
+  const reportPath = join(folder, "missing-folder", "report.html");
+  const args = [folder, "--quiet", "--address", "127.0.0.1:0", "--report", reportPath];
+  const run = await runHarness(args, { timeoutMs: 30_000 });
+  assert.equal(run.code, 0, "a failed report does not change the exit code");
+  assert.match(run.stderr, /cannot write the report to .*missing-folder/);
+  assert.equal(existsSync(reportPath), false);
 });
