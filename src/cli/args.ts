@@ -172,7 +172,7 @@ export async function parseCommandLine(
     .exitOverride()
     .showHelpAfterError();
 
-  program
+  const run = program
     .command("run", { isDefault: true })
     .description("Run scenario files (default: the scenarios/ folder against the built-in target).")
     .argument("[paths...]", "scenario files or folders (.ts, .js, .mjs)")
@@ -276,6 +276,11 @@ export async function parseCommandLine(
         self.error(`error: ${(error as Error).message}`, { code: "commander.invalidArgument" });
       }
     });
+
+  program.addHelpText(
+    "after",
+    () => `\nOptions of "harness run" (the default command):\n${run.helpInformation()}`,
+  );
 
   try {
     await program.parseAsync(argv, { from: "user" });

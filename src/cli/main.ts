@@ -113,7 +113,15 @@ async function runCommand(command: RunCommand, env: Record<string, string>): Pro
       logger.error("not starting: fix the invalid thresholds above first");
       return EXIT.invalidConfig;
     }
-    const reporting = new Reporting(loaded.definitions, command, recorder, logger, systemClock);
+    // The summary goes to stdout, so it is colored only on a terminal, as k6 does.
+    const summaryCommand = { ...command, color: command.color && stdoutIsTerminal() };
+    const reporting = new Reporting(
+      loaded.definitions,
+      summaryCommand,
+      recorder,
+      logger,
+      systemClock,
+    );
     const run = new Run(loaded.definitions, {
       clock: systemClock,
       recorder,

@@ -32,6 +32,8 @@ export class Reporting {
     private readonly logger: Logger,
     clock: Clock,
   ) {
+    // NOTE: thresholds come from the files loaded at the start; files added during the run
+    // (POST /v1/scenarios, --watch) are not watched by any threshold.
     this.monitor = new ThresholdMonitor(definitions, this.samples, {
       clock,
       recorder,

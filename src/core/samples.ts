@@ -66,6 +66,19 @@ export class SampleBus {
   }
 }
 
+const COMPLETION_METRICS: readonly SampleMetric[] = [
+  "iteration_duration",
+  "iteration_latency",
+  "iterations",
+];
+const HTTP_METRICS: readonly SampleMetric[] = [
+  "http_reqs",
+  "http_req_duration",
+  "http_req_failed",
+  "data_sent",
+  "data_received",
+];
+
 /**
  * A scenario recorder that also turns each event into samples on `bus`, tagged with the
  * scenario's name and its `tags` option. Everything else goes to `inner` unchanged.
@@ -81,6 +94,12 @@ export class TappedScenarioRecorder implements ScenarioRecorder {
     tags: Record<string, string>,
   ) {
     this.#baseTags = { ...tags, scenario };
+  }
+
+  /** True when a listener wants one of `metrics`, so tags are built only when needed. */
+  #wantsAny(metrics: readonly SampleMetric[]): boolean {
+    for (const metric of metrics) if (this.bus.wants(metric)) return true;
+    return false;
   }
 
   #emit(metric: SampleMetric, value: number, tags: SampleTags = this.#baseTags): void {
@@ -106,6 +125,7 @@ export class TappedScenarioRecorder implements ScenarioRecorder {
 
   completed(status: IterationStatus, serviceMs: number, latencyMs: number): void {
     this.inner.completed(status, serviceMs, latencyMs);
+    if (!this.#wantsAny(COMPLETION_METRICS)) return;
     const tags = { ...this.#baseTags, status };
     this.#emit("iteration_duration", serviceMs, tags);
     this.#emit("iteration_latency", latencyMs, tags);
@@ -119,11 +139,13 @@ export class TappedScenarioRecorder implements ScenarioRecorder {
 
   check(name: string, passed: boolean): void {
     this.inner.check(name, passed);
+    if (!this.bus.wants("checks")) return;
     this.#emit("checks", passed ? 1 : 0, { ...this.#baseTags, check: name });
   }
 
   http(sample: HttpSample): void {
     this.inner.http(sample);
+    if (!this.#wantsAny(HTTP_METRICS)) return;
     const tags: Record<string, string> = {
       ...sample.tags,
       ...this.#baseTags,
