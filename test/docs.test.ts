@@ -38,6 +38,10 @@ test("docs examples run and pass their thresholds", async () => {
   assert.match(stdout, /✓ created: 100\.00% \(6 passed, 0 failed\)/);
   assert.match(stdout, /✓ pass {2}http_reqs\{method:POST\} count==6 {2}\(observed 6\)/);
   assert.match(stdout, /✓ pass {2}iterations count==20 {2}\(observed 20\)/);
+  assert.match(
+    stdout,
+    /✓ pass {2}group_duration\{group:::home\} p\(95\)<5000 {2}\(observed [\d.]+\)/,
+  );
   assert.doesNotMatch(stdout, /✗ FAIL/);
 });
 

@@ -20,6 +20,7 @@ const METRIC_TYPES: Record<SampleMetric, { type: string; contains: string }> = {
   iterations_started: { type: "counter", contains: "default" },
   dropped_iterations: { type: "counter", contains: "default" },
   checks: { type: "rate", contains: "default" },
+  group_duration: { type: "trend", contains: "time" },
 };
 
 /**

@@ -44,6 +44,8 @@ export function sleepFor(clock: Clock, ms: number, signal: AbortSignal | undefin
 export class IterationContext implements ScenarioContext {
   #http: HttpClient | undefined;
   #fetch: typeof fetch | undefined;
+  /** `{ group: "::outer::inner" }` inside `ctx.group`, as k6 tags samples; undefined outside. */
+  #groupTags: Readonly<Record<string, string>> | undefined;
 
   constructor(
     private readonly shared: ContextShared,
@@ -80,7 +82,12 @@ export class IterationContext implements ScenarioContext {
   // 5 us). A cancellation token on the iteration, which undici accepts as an emitter, would
   // leave the AbortSignal to scenarios that read `ctx.signal`.
   get http(): HttpClient {
-    this.#http ??= createHttpClient(this.shared.transport, this.shared.instrument, this.signal);
+    this.#http ??= createHttpClient(
+      this.shared.transport,
+      this.shared.instrument,
+      this.signal,
+      () => this.#groupTags,
+    );
     return this.#http;
   }
 
@@ -89,6 +96,7 @@ export class IterationContext implements ScenarioContext {
       this.shared.baseFetch,
       this.shared.instrument,
       this.signal,
+      () => this.#groupTags,
     );
     return this.#fetch;
   }
@@ -108,10 +116,33 @@ export class IterationContext implements ScenarioContext {
         } catch {
           passed = false;
         }
-        recorder.check(name, passed);
+        recorder.check(name, passed, this.#groupTags);
         all &&= passed;
       }
       return all;
+    };
+  }
+
+  /**
+   * Returns `group`: runs `fn` with every request and check inside it tagged
+   * `group: "::name"` (nested groups join with `::`, as in k6), and records its duration as
+   * `group_duration`.
+   *
+   * NOTE: the group is the iteration's, so groups run concurrently inside one iteration
+   * (`Promise.all`) tag each other's requests. k6 runs groups one after another.
+   */
+  get group() {
+    return async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
+      const outer = this.#groupTags;
+      const path = `${outer?.group ?? ""}::${name}`;
+      this.#groupTags = { group: path };
+      const startedMs = this.shared.clock.nowMs();
+      try {
+        return await fn();
+      } finally {
+        this.shared.recorder.groupEnded?.(path, this.shared.clock.nowMs() - startedMs);
+        this.#groupTags = outer;
+      }
     };
   }
 

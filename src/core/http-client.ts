@@ -98,6 +98,7 @@ export function createHttpClient(
   transport: HttpTransport,
   instrument: HttpInstrument,
   signal: AbortSignal,
+  contextTags?: () => Readonly<Record<string, string>> | undefined,
 ): HttpClient {
   const { clock, recorder, names, config } = instrument;
 
@@ -114,6 +115,7 @@ export function createHttpClient(
       params?.timeout === undefined ? config.requestTimeoutMs : parseDurationMs(params.timeout);
     const discardBody = params?.responseType === "none" || config.discardResponseBodies;
     const name = names.bound(params?.tags?.name ?? requestName(url));
+    const tags = mergeTags(contextTags?.(), params?.tags);
     const sentBytes = bodyLength(encoded) + headerBytes(headers, `${upperMethod} ${url} HTTP/1.1`);
     const startedMs = clock.nowMs();
     try {
@@ -131,7 +133,7 @@ export function createHttpClient(
         method: upperMethod,
         status: reply.status,
         name,
-        tags: params?.tags,
+        tags,
         durationMs: reply.timings.duration,
         sentBytes,
         receivedBytes: reply.bodyBytes + headerBytes(reply.headers, "HTTP/1.1 200 OK"),
@@ -146,7 +148,7 @@ export function createHttpClient(
         method: upperMethod,
         status: 0,
         name,
-        tags: params?.tags,
+        tags,
         durationMs,
         sentBytes,
         receivedBytes: 0,
@@ -198,6 +200,15 @@ function makeResponse(url: string, reply: TransportResponse): HttpResponse {
   };
 }
 
+/** The iteration's tags (its group) under the request's own tags. */
+function mergeTags(
+  context: Readonly<Record<string, string>> | undefined,
+  request: Readonly<Record<string, string>> | undefined,
+): Readonly<Record<string, string>> | undefined {
+  if (!context) return request;
+  return request ? { ...context, ...request } : context;
+}
+
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 /**
@@ -209,6 +220,7 @@ export function createInstrumentedFetch(
   baseFetch: typeof fetch,
   instrument: HttpInstrument,
   signal: AbortSignal,
+  contextTags?: () => Readonly<Record<string, string>> | undefined,
 ): typeof fetch {
   const { clock, recorder, names, config } = instrument;
   return async function instrumentedFetch(
@@ -220,6 +232,7 @@ export function createInstrumentedFetch(
       init?.method ?? (input instanceof Request ? input.method : "GET")
     ).toUpperCase();
     const name = names.bound(init?.tags?.name ?? requestName(url));
+    const tags = mergeTags(contextTags?.(), init?.tags);
     const startedMs = clock.nowMs();
     let response: Response;
     let body: ArrayBuffer;
@@ -232,7 +245,7 @@ export function createInstrumentedFetch(
         method,
         status: 0,
         name,
-        tags: init?.tags,
+        tags,
         durationMs: clock.nowMs() - startedMs,
         sentBytes: 0,
         receivedBytes: 0,
@@ -246,7 +259,7 @@ export function createInstrumentedFetch(
       method,
       status: response.status,
       name,
-      tags: init?.tags,
+      tags,
       durationMs: clock.nowMs() - startedMs,
       sentBytes: headerBytes({}, `${method} ${url} HTTP/1.1`),
       receivedBytes: body.byteLength + headerBytes(headers, "HTTP/1.1 200 OK"),

@@ -48,7 +48,10 @@ export interface ScenarioRecorder {
   started(startLagMs: number): void;
   completed(status: IterationStatus, serviceMs: number, latencyMs: number): void;
   desiredRate(arrivalsPerSec: number): void;
-  check(name: string, passed: boolean): void;
+  /** Records one check result; `tags` (its group) reach samples, not metric labels. */
+  check(name: string, passed: boolean, tags?: Readonly<Record<string, string>>): void;
+  /** Records the duration of one `ctx.group` call, for samples (optional). */
+  groupEnded?(group: string, durationMs: number): void;
   http(sample: HttpSample): void;
   /** Iteration service time, start lag, latency from the planned start and HTTP durations, in ms. */
   trends(): ScenarioTrends;

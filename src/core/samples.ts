@@ -20,6 +20,7 @@ export const SAMPLE_METRICS = [
   "iterations_started",
   "dropped_iterations",
   "checks",
+  "group_duration",
 ] as const;
 export type SampleMetric = (typeof SAMPLE_METRICS)[number];
 
@@ -137,10 +138,15 @@ export class TappedScenarioRecorder implements ScenarioRecorder {
     this.inner.desiredRate(arrivalsPerSec);
   }
 
-  check(name: string, passed: boolean): void {
+  check(name: string, passed: boolean, tags?: Readonly<Record<string, string>>): void {
     this.inner.check(name, passed);
     if (!this.bus.wants("checks")) return;
-    this.#emit("checks", passed ? 1 : 0, { ...this.#baseTags, check: name });
+    this.#emit("checks", passed ? 1 : 0, { ...tags, ...this.#baseTags, check: name });
+  }
+
+  groupEnded(group: string, durationMs: number): void {
+    if (!this.bus.wants("group_duration")) return;
+    this.#emit("group_duration", durationMs, { ...this.#baseTags, group });
   }
 
   http(sample: HttpSample): void {

@@ -41,6 +41,7 @@ export const THRESHOLD_METRICS: Readonly<Record<string, ThresholdMetric>> = {
   iterations: counter("iterations"),
   dropped_iterations: counter("dropped_iterations"),
   checks: { type: "rate", source: "checks", scale: 1 },
+  group_duration: trend("group_duration"),
   harness_http_request_duration_seconds: trend("http_req_duration", 0.001),
   harness_http_requests_total: counter("http_reqs"),
   harness_http_request_failures_total: counter("http_req_failed"),

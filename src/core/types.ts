@@ -96,6 +96,8 @@ export interface ScenarioContext<Data = unknown> {
   log: Logger;
   /** Ends the whole run, as k6's `test.abort()`. */
   abort(reason?: string): never;
+  /** Runs `fn` with its requests and checks tagged `group: "::name"`, as k6's `group()`. */
+  group<T>(name: string, fn: () => T | Promise<T>): Promise<T>;
 }
 
 export type IterationFunction = (ctx: ScenarioContext<any>) => unknown | Promise<unknown>;
