@@ -1,8 +1,9 @@
 // `npm run bench`: measures the harness's performance figures as ratios against a peer
 // measured in the same run, prints a table and writes bench-results.json.
 // Usage: npm run bench -- [--quick] [--out FILE] [--runtimes node,bun,deno]
-// All traffic goes to servers this script starts on 127.0.0.1. Takes about 2 minutes, or
-// under 30 s with --quick; it exits 1 only when a probe fails to run, never on a figure.
+// All traffic goes to servers this script starts on 127.0.0.1. Takes about 2 minutes; --quick
+// has about 15 s of measuring and one process per runtime, so it ends in under 30 s unless
+// other work loads the machine. It exits 1 only when a probe fails to run, never on a figure.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -16,6 +17,13 @@ import {
   timeUntil,
   type RuntimeName,
 } from "./bench/processes.ts";
+import {
+  arrivalFigures,
+  heapFigures,
+  httpFigures,
+  metricsFigures,
+  noopFigures,
+} from "./bench/figures.ts";
 import { describeMachine, formatTable, type Figure } from "./bench/report.ts";
 
 const { values: flags } = parseArgs({
@@ -37,15 +45,13 @@ const quick = flags.quick;
 
 /** Probe settings: the default run, and --quick, which trades precision for time. */
 const settings = {
-  http: { concurrency: 32, durationMs: quick ? 400 : 2000, rounds: quick ? 1 : 3 },
+  http: { concurrency: 32, durationMs: quick ? 300 : 2000, rounds: quick ? 1 : 3 },
   arrivals: { ratePerSec: 10_000, durationMs: quick ? 1000 : 4000 },
-  noop: { players: 100, durationMs: quick ? 300 : 1500, rounds: quick ? 1 : 3 },
+  noop: { players: 100, durationMs: quick ? 250 : 1500, rounds: quick ? 1 : 3 },
   heap: { count: quick ? 20_000 : 100_000 },
-  metrics: { scenarios: 50, renders: quick ? 30 : 200 },
-  startRepeats: quick ? 2 : 5,
+  metrics: { scenarios: 50, renders: quick ? 20 : 200 },
+  startRepeats: quick ? 1 : 5,
 };
-/** Per-runtime no-op targets of the design, in iterations per second on one core. */
-const NOOP_TARGET_PER_SEC: Partial<Record<RuntimeName, number>> = { node: 200_000, bun: 300_000 };
 
 const figures: Figure[] = [];
 const failures: string[] = [];
@@ -61,45 +67,7 @@ async function attempt(label: string, measure: () => Promise<void>): Promise<voi
   }
 }
 
-/** Measures `ctx.http` on `runtime`; returns the harness's requests per second. */
-async function measureHttp(runtime: RuntimeName, url: string): Promise<number> {
-  const args = { url, ...settings.http };
-  const { results } = await runProbes(runtime, [["http", args]], { timeoutMs: 120_000 });
-  const result = results[0] as Record<string, number & string>;
-  const ratio = result.harnessPerSec / result.barePerSec;
-  figures.push({
-    id: "http-throughput",
-    runtime,
-    title: "ctx.http throughput",
-    measured: result.harnessPerSec,
-    unit: "req/s",
-    peer: { name: `bare ${result.client} loop`, value: result.barePerSec, unit: "req/s" },
-    ratio,
-    ratioOf: "harness / bare",
-    target: ">= 0.9x",
-    reached: ratio >= 0.9,
-    details: { ...result, concurrency: args.concurrency, target: "Bun.serve, separate process" },
-  });
-  // With the target on the other core, the client is CPU-bound, so CPU time per request
-  // predicts the throughput ratio on a quiet machine, and other load skews it less.
-  const cpuRatio = result.bareCpuUsPerOp / result.harnessCpuUsPerOp;
-  figures.push({
-    id: "http-cpu-per-request",
-    runtime,
-    title: "ctx.http CPU per request",
-    measured: result.harnessCpuUsPerOp,
-    unit: "us",
-    peer: { name: `bare ${result.client} loop`, value: result.bareCpuUsPerOp, unit: "us" },
-    ratio: cpuRatio,
-    ratioOf: "bare / harness",
-    target: ">= 0.9x",
-    reached: cpuRatio >= 0.9,
-    details: { note: "process CPU time (all threads) over the same rounds" },
-  });
-  return result.harnessPerSec;
-}
-
-/** autocannon on Node against the same target and concurrency, beside `ctx.http` on Bun. */
+/** Measures autocannon on Node against the same target and concurrency as `ctx.http` on Bun. */
 async function measureAutocannon(bunHarnessPerSec: number, url: string): Promise<void> {
   const args = { url, ...settings.http };
   const { results } = await runProbes("node", [["autocannon", args]], { timeoutMs: 60_000 });
@@ -120,130 +88,6 @@ async function measureAutocannon(bunHarnessPerSec: number, url: string): Promise
   });
 }
 
-async function measureArrivals(runtime: RuntimeName): Promise<void> {
-  const args = settings.arrivals;
-  const { results } = await runProbes(runtime, [["arrivals", args]], { timeoutMs: 60_000 });
-  const result = results[0] as Record<string, number> & { perSecond: number[] };
-  const intervalMs = 1000 / args.ratePerSec;
-  const plan = { name: "plan", unit: "" };
-  const totalRatio = result.started / result.planned;
-  figures.push({
-    id: "arrival-total",
-    runtime,
-    title: "arrivals started, 10k/s",
-    measured: result.started,
-    unit: "",
-    peer: { ...plan, value: result.planned },
-    ratio: totalRatio,
-    ratioOf: "started / planned",
-    target: "within 0.1%",
-    reached: Math.abs(1 - totalRatio) <= 0.001,
-    details: result,
-  });
-  figures.push({
-    id: "arrival-spread",
-    runtime,
-    title: "worst second's deviation",
-    measured: result.maxSecondDeviation * 100,
-    unit: "%",
-    peer: { ...plan, value: args.ratePerSec, unit: "/s" },
-    ratio: result.maxSecondDeviation,
-    ratioOf: "|second - plan| / plan",
-    target: "< 2%",
-    reached: result.maxSecondDeviation < 0.02,
-    details: { perSecond: result.perSecond },
-  });
-  figures.push({
-    id: "arrival-start-lag",
-    runtime,
-    title: "start lag p99, 10k/s",
-    measured: result.startLagP99Ms,
-    unit: "ms",
-    peer: { name: "plan's interval", value: intervalMs, unit: "ms" },
-    ratio: result.startLagP99Ms / intervalMs,
-    ratioOf: "p99 / interval",
-    target: "< 2 ms",
-    reached: result.startLagP99Ms < 2,
-    details: { p50Ms: result.startLagP50Ms, maxMs: result.startLagMaxMs },
-  });
-}
-
-async function measureNoop(runtime: RuntimeName): Promise<void> {
-  const args = settings.noop;
-  const { results } = await runProbes(runtime, [["noop", args]], {
-    timeoutMs: 60_000,
-    pinToCpu: 0,
-  });
-  const result = results[0] as Record<string, number>;
-  const targetPerSec = NOOP_TARGET_PER_SEC[runtime];
-  figures.push({
-    id: "noop-iterations",
-    runtime,
-    title: "no-op iterations, 1 core",
-    measured: result.harnessPerSec,
-    unit: "/s",
-    peer: { name: "bare await loop", value: result.barePerSec, unit: "/s" },
-    ratio: result.harnessPerSec / result.barePerSec,
-    ratioOf: "harness / bare",
-    target: targetPerSec ? `>= ${targetPerSec.toLocaleString("en-US")}/s` : "none",
-    reached: targetPerSec ? result.harnessPerSec >= targetPerSec : null,
-    details: { ...result, players: args.players, pinnedToOneCpu: canPin },
-  });
-  const perCpuSecond = 1e6 / result.harnessCpuUsPerOp;
-  figures.push({
-    id: "noop-iterations-per-cpu-second",
-    runtime,
-    title: "no-op iterations per CPU-s",
-    measured: perCpuSecond,
-    unit: "/s",
-    peer: { name: "bare await loop", value: 1e6 / result.bareCpuUsPerOp, unit: "/s" },
-    ratio: result.bareCpuUsPerOp / result.harnessCpuUsPerOp,
-    ratioOf: "harness / bare",
-    target: targetPerSec ? `>= ${targetPerSec.toLocaleString("en-US")}/s` : "none",
-    reached: targetPerSec ? perCpuSecond >= targetPerSec : null,
-    details: { note: "iterations per second of process CPU time (all threads), same rounds" },
-  });
-}
-
-async function measureMemoryAndMetrics(runtime: RuntimeName): Promise<void> {
-  const { results } = await runProbes(
-    runtime,
-    [
-      ["heap", settings.heap],
-      ["metrics", settings.metrics],
-    ],
-    { timeoutMs: 60_000 },
-  );
-  const heap = results[0] as Record<string, number>;
-  const metrics = results[1] as Record<string, number>;
-  figures.push({
-    id: "heap-per-idle-player",
-    runtime,
-    title: "heap per idle player",
-    measured: heap.bytesPerPlayer,
-    unit: "B",
-    peer: { name: "plain object", value: heap.bytesPerPlainObject, unit: "B" },
-    ratio: heap.bytesPerPlayer / heap.bytesPerPlainObject,
-    ratioOf: "player / plain",
-    target: "<= 2,048 B",
-    reached: heap.bytesPerPlayer <= 2048,
-    details: heap,
-  });
-  figures.push({
-    id: "metrics-render",
-    runtime,
-    title: "/metrics, 50 scenarios",
-    measured: metrics.harnessMedianMs,
-    unit: "ms",
-    peer: { name: "empty registry", value: metrics.emptyMedianMs, unit: "ms" },
-    ratio: metrics.harnessMedianMs / metrics.emptyMedianMs,
-    ratioOf: "harness / empty",
-    target: "<= 2 ms",
-    reached: metrics.harnessMedianMs <= 2,
-    details: metrics,
-  });
-}
-
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
@@ -251,7 +95,7 @@ function median(values: number[]): number {
 }
 
 /**
- * Bun start to first request: spawns the harness on Bun with one scenario that sends one
+ * Measures Bun start to first request: spawns the harness on Bun with one scenario that sends one
  * request, and times until the target in this process receives it. Peers: `bun -e` hello
  * world until its output arrives, and `bun -e` sending one fetch until the target gets it.
  */
@@ -304,28 +148,59 @@ async function measureBunStart(): Promise<void> {
   });
 }
 
+/**
+ * Probes run together in one process. The default run gives each measurement a fresh
+ * process, and pins the no-op probe to one CPU; --quick runs all of a runtime's probes in
+ * one unpinned process, because process starts take much of its time budget.
+ */
+const PROBE_GROUPS: ProbeName[][] = quick
+  ? [["http", "arrivals", "noop", "heap", "metrics"]]
+  : [["http"], ["arrivals"], ["noop"], ["heap", "metrics"]];
+
+type ProbeName = "http" | "arrivals" | "noop" | "heap" | "metrics";
+
+/** Runs `group` on `runtime` and adds the figures of its results; runs autocannon after Bun. */
+async function measureGroup(group: ProbeName[], runtime: RuntimeName, url: string) {
+  const args: Record<ProbeName, Record<string, unknown>> = {
+    ...settings,
+    http: { url, ...settings.http },
+  };
+  const pinned = canPin && group.length === 1 && group[0] === "noop";
+  const { results } = await runProbes(
+    runtime,
+    group.map((name) => [name, args[name]]),
+    { timeoutMs: 180_000, pinToCpu: pinned ? 0 : undefined },
+  );
+  for (const [index, name] of group.entries()) {
+    const result = results[index] as never;
+    if (name === "http") figures.push(...httpFigures(runtime, result, settings.http));
+    if (name === "arrivals") figures.push(...arrivalFigures(runtime, result, settings.arrivals));
+    if (name === "noop") {
+      figures.push(...noopFigures(runtime, result, { ...settings.noop, pinned }));
+    }
+    if (name === "heap") figures.push(...heapFigures(runtime, result));
+    if (name === "metrics") figures.push(...metricsFigures(runtime, result));
+  }
+  if (group.includes("http") && runtime === "bun") {
+    const harnessPerSec = (results[group.indexOf("http")] as { harnessPerSec: number })
+      .harnessPerSec;
+    await attempt("autocannon", () => measureAutocannon(harnessPerSec, url));
+  }
+}
+
 const startedMs = performance.now();
-const machine = describeMachine(canPin);
+const machine = describeMachine(canPin && !quick);
 const target = await startTarget();
 try {
-  for (const runtime of runtimes) {
-    await attempt(`ctx.http on ${runtime}`, async () => {
-      const harnessPerSec = await measureHttp(runtime, target.url);
-      if (runtime !== "bun") return;
-      await attempt("autocannon", () => measureAutocannon(harnessPerSec, target.url));
-    });
+  for (const group of PROBE_GROUPS) {
+    for (const runtime of runtimes) {
+      await attempt(`${group.join(", ")} on ${runtime}`, () =>
+        measureGroup(group, runtime, target.url),
+      );
+    }
   }
 } finally {
   target.stop();
-}
-for (const runtime of runtimes) {
-  await attempt(`arrivals on ${runtime}`, () => measureArrivals(runtime));
-}
-for (const runtime of runtimes) {
-  await attempt(`no-op iterations on ${runtime}`, () => measureNoop(runtime));
-}
-for (const runtime of runtimes) {
-  await attempt(`heap and /metrics on ${runtime}`, () => measureMemoryAndMetrics(runtime));
 }
 if (runtimes.includes("bun")) await attempt("Bun start", measureBunStart);
 
