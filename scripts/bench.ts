@@ -95,8 +95,8 @@ function median(values: number[]): number {
 }
 
 /**
- * Measures Bun start to first request: spawns the harness on Bun with one scenario that sends one
- * request, and times until the target in this process receives it. Peers: `bun -e` hello
+ * Measures Bun start to first request: spawns the harness on Bun with one scenario that sends
+ * one request, and times until the target in this process receives it. Peers: `bun -e` hello
  * world until its output arrives, and `bun -e` sending one fetch until the target gets it.
  */
 async function measureBunStart(): Promise<void> {
