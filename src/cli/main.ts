@@ -177,7 +177,7 @@ async function loadAll(
         error.cause.problems.some((problem) => problem.path.startsWith("options.thresholds"));
       recorder.error(invalidOptions ? "config" : "load");
       logger.error(error.message);
-      // Invalid options (104) outrank a file that failed to load (107), as the README says.
+      // Invalid options (104) outrank a file that failed to load (107), as the README's exit-code table lists.
       if (invalidOptions) exitCode = EXIT.invalidConfig;
       else if (exitCode === EXIT.ok) exitCode = EXIT.scriptError;
     }

@@ -19,7 +19,7 @@ export interface ProgressSnapshot {
   state: string;
   /** Share of the schedule done, 0 to 1: elapsed of total time, or iterations of the count. */
   done: number;
-  /** What `done` measures, such as `12s/30s` or `400/1000 it`. */
+  /** Text form of `done`, such as `12s/30s` or `400/1000 it`. */
   doneText: string;
   /** Iterations started per second since the previous line. */
   achievedPerSec: number;
@@ -79,7 +79,7 @@ export class Progress {
     this.#timer = undefined;
   }
 
-  /** The current figures of every scenario. */
+  /** Takes the current figures of every scenario. */
   snapshots(nowMs: number): ProgressSnapshot[] {
     return [...this.run.runners.values()].map((runner) => this.#snapshot(runner, nowMs));
   }

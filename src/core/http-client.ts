@@ -200,7 +200,7 @@ function makeResponse(url: string, reply: TransportResponse): HttpResponse {
   };
 }
 
-/** The iteration's tags (its group) under the request's own tags. */
+/** Merges the iteration's tags (its group) under the request's own tags. */
 function mergeTags(
   context: Readonly<Record<string, string>> | undefined,
   request: Readonly<Record<string, string>> | undefined,

@@ -73,6 +73,6 @@ export interface Recorder {
   eventLoopLag(lagMs: number): void;
   cancellation(source: CancellationSource): void;
   error(kind: HarnessErrorKind): void;
-  /** Sets whether the threshold labelled `threshold` holds at its latest evaluation. */
+  /** Sets whether the threshold labelled `threshold` passes at its latest evaluation. */
   thresholdPassing(threshold: string, passing: boolean): void;
 }
