@@ -52,7 +52,7 @@ export function formatProgressLine(snapshot: ProgressSnapshot, terminal: boolean
 }
 
 function seconds(ms: number): string {
-  return `${Math.floor(ms / 1000)}s`;
+  return `${Math.round(ms / 1000)}s`;
 }
 
 /**
