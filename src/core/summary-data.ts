@@ -267,7 +267,12 @@ function finiteOrNull(value: number | null): number | null {
   return value !== null && Number.isFinite(value) ? value : null;
 }
 
-/** Arrivals per second the scenario's schedule planned on average, or null for closed-model executors. */
+/**
+ * Arrivals per second the scenario's schedule planned on average, or null for closed-model
+ * executors.
+ * NOTE: it reads the scenario's options, so a rate changed through the control API during
+ * the run is not reflected; the schedule's rate plan has the true figure.
+ */
 export function desiredRatePerSec(runner: ScenarioRunner): number | null {
   if (!runner.isOpenModel) return null;
   const { config } = runner;
