@@ -86,6 +86,8 @@ export class ScenarioRunner {
   #onLoopsDone: (() => void) | undefined;
   readonly #rampDownTimers = new Set<unknown>();
   #dropWarned = false;
+  /** The timer that closed-model loops due for a yield wait on together, while it is pending. */
+  #yielding: Promise<void> | undefined;
 
   constructor(
     readonly definition: ScenarioDefinition,
@@ -298,6 +300,19 @@ export class ScenarioRunner {
     for (const iteration of [...this.#inflight]) this.#cancel(iteration, source);
   }
 
+  /**
+   * Lets the event loop run before the loop goes on. All loops due for a yield share one
+   * timer, so they resume together and yield again together about LOOP_YIELD_MS later. With
+   * a timer each, expired timers ran back to back and each resumed loop held the event loop
+   * for LOOP_YIELD_MS, so 100 no-op players blocked it for about a second at a time.
+   */
+  #yieldToEventLoop(): Promise<void> {
+    this.#yielding ??= sleepFor(this.#shared.clock, 0, undefined).then(() => {
+      this.#yielding = undefined;
+    });
+    return this.#yielding;
+  }
+
   async #loop(
     slot: LoopSlot,
     player: Player,
@@ -318,7 +333,7 @@ export class ScenarioRunner {
       this.recorder.attempted();
       await this.#run(player, nowMs, slot);
       if (clock.nowMs() - lastYieldMs >= LOOP_YIELD_MS) {
-        await sleepFor(clock, 0, undefined);
+        await this.#yieldToEventLoop();
         lastYieldMs = clock.nowMs();
       }
     }
