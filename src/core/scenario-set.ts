@@ -93,6 +93,10 @@ export class ScenarioSet implements ScenarioFiles {
         throw new ControlError("invalid", (error as Error).message);
       }
       this.#checkNames(path, definitions, []);
+      const state = this.#options.run.state;
+      if (state !== "running") {
+        throw new ControlError("conflict", `the run ended while ${file} loaded (it is ${state})`);
+      }
       this.#start(path, definitions);
       this.#log(`loaded ${path} (${names(definitions)})`, client);
       return { file: path, scenarios: definitions.map((definition) => definition.name) };
