@@ -263,3 +263,24 @@ for (const { executor, options } of rateExecutors) {
     await run.finished;
   });
 }
+
+test("run pause also holds scenarios that start later", async () => {
+  const { run, clock, control } = await startRun([
+    defineScenario("now", { rate: 10, duration: "60s" }, noop),
+    defineScenario("later", { rate: 10, duration: "60s", startTime: "2s" }, noop),
+  ]);
+  await clock.advance(1000);
+  control.setPaused(true, "test");
+  await clock.advance(2000);
+  const later = run.runners.get("later")!;
+  assert.equal(later.state, "paused");
+  assert.equal(later.counts.started, 0);
+  control.setPaused(false, "test");
+  assert.equal(control.paused, false);
+  await clock.advance(1000);
+  assert.equal(later.state, "running");
+  assert.ok(later.counts.started >= 9, `later started ${later.counts.started} in 1 s at 10/s`);
+  run.stop();
+  await clock.advance(60_000);
+  await run.finished;
+});

@@ -34,7 +34,7 @@ export async function attachControl(
       folders.length > 0 ? (file: string) => resolveScenarioPath(folders, file) : undefined,
   });
   scenarios.track(definitions);
-  state.control = new RunControl(run, logger, scenarios, command.paused);
+  state.control = new RunControl(run, logger, scenarios);
   if (!command.watch) return () => {};
 
   if (folders.length === 0) {

@@ -52,21 +52,15 @@ const ITERATION_EXECUTORS = new Set(["shared-iterations", "per-player-iterations
  * address of the client that requested it.
  */
 export class RunControl {
-  #paused = false;
-
   constructor(
     readonly run: Run,
     private readonly logger: Logger,
     private readonly files?: ScenarioFiles,
-    /** True when the run starts every scenario paused (`--paused`). */
-    startPaused = false,
-  ) {
-    this.#paused = startPaused;
-  }
+  ) {}
 
-  /** True after a run-wide pause, until the run-wide resume. */
+  /** True after a run-wide pause (or a start with `--paused`), until the run-wide resume. */
   get paused(): boolean {
-    return this.#paused;
+    return this.run.pauseNewScenarios;
   }
 
   /** Files whose latest load failed; a changed file keeps its previous version meanwhile. */
@@ -75,16 +69,14 @@ export class RunControl {
   }
 
   /**
-   * Pauses or resumes every started scenario of the run.
-   *
-   * NOTE: a scenario that starts later (its `startTime`, or a file loaded afterwards) starts
-   * running even while the run is paused, unless the run was started with `--paused`.
+   * Pauses or resumes every started scenario of the run. Scenarios that begin later (at their
+   * `startTime`, or from a file loaded meanwhile) begin paused until the run-wide resume.
    */
   setPaused(paused: boolean, client: string): void {
     this.#requireRunning();
     const runners = [...this.run.runners.values()].filter(isLive);
     for (const runner of runners) this.#pauseRunner(runner, paused);
-    this.#paused = paused;
+    this.run.pauseNewScenarios = paused;
     const names = runners.map((runner) => runner.name).join(", ") || "no scenario";
     this.#log(`${paused ? "paused" : "resumed"} the run (${names})`, client);
   }

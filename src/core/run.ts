@@ -84,6 +84,8 @@ export class Run {
   readonly #stopAbort = new AbortController();
   /** Per scenario name: ends that scenario (used by `stop` and `retire`). */
   readonly #enders = new Map<string, (source: CancellationSource) => void>();
+  /** Scenarios that begin while this is true begin paused (`startPaused`, or a run-wide pause). */
+  pauseNewScenarios: boolean;
   #pendingFiles = 0;
   #stopSource: CancellationSource = "shutdown";
   #startedAtMs = 0;
@@ -97,6 +99,7 @@ export class Run {
     options: RunOptions,
   ) {
     this.#options = options;
+    this.pauseNewScenarios = options.startPaused ?? false;
     this.#clock = options.clock;
     const idleCapacity =
       options.idleCapacity ??
@@ -267,7 +270,7 @@ export class Run {
           runner,
           () => void runner.stop("shutdown", runner.config.gracefulStopMs).then(resolve),
         );
-        if (this.#options.startPaused) this.#pause(runner);
+        if (this.pauseNewScenarios) this.#pause(runner);
       };
       const timer = this.#clock.setTimer(begin, definition.config.startTimeMs);
       this.#timers.add(timer);
