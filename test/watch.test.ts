@@ -146,3 +146,37 @@ test("--watch adds, reloads, keeps, fixes and retires a file during one run", as
   assert.match(stderr, /failed to load scenario .*w\.mjs: .*; w keep running the previous version/);
   assert.match(stderr, /control: retired .*w\.mjs \(w\) because the file was removed/);
 });
+
+test("--watch loads a file that failed at start once it is fixed", async () => {
+  const folder = scenarioFolder({
+    "keeper.mjs": KEEPER,
+    "fixme.mjs": "export default async (ctx) => {\n",
+  });
+  const harness = startHarness([folder, "--watch", "--address", "127.0.0.1:0", "--quiet"], {
+    timeoutMs: 60_000,
+  });
+  const client = controlClient(await harness.port);
+  await waitFor(
+    "the keeper scenario",
+    async () => (await client.get("/v1/status")).scenarios.length === 1,
+    10_000,
+  );
+  const status = await client.get("/v1/status");
+  assert.equal(status.loadErrors.length, 1);
+  assert.match(status.loadErrors[0].file, /fixme\.mjs$/);
+  assert.equal(status.loadErrors[0].atSeconds, 0);
+
+  writeFileSync(join(folder, "fixme.mjs"), watched("fixed"));
+  await waitFor(
+    "the fixed file to start",
+    async () => (await client.get("/v1/status")).scenarios.length === 2,
+    DEADLINE_MS,
+  );
+  assert.deepEqual((await client.get("/v1/status")).loadErrors, []);
+  assert.equal((await client.get("/v1/scenarios/fixme")).state, "running");
+
+  const stopped = await client.send("PATCH", "/v1/status", { stopped: true });
+  assert.equal(stopped.status, 200);
+  const { code } = await harness.exited;
+  assert.equal(code, 105);
+});

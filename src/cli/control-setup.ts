@@ -1,7 +1,7 @@
 import { RunControl } from "../core/control.ts";
 import type { Recorder } from "../core/recorder.ts";
 import type { Run } from "../core/run.ts";
-import type { ScenarioDefinition } from "../core/scenario-loader.ts";
+import type { ScenarioDefinition, ScenarioLoadError } from "../core/scenario-loader.ts";
 import { ScenarioSet } from "../core/scenario-set.ts";
 import type { Logger } from "../core/types.ts";
 import type { AppState } from "../server/app.ts";
@@ -17,7 +17,7 @@ import type { RunCommand } from "./args.ts";
  */
 export async function attachControl(
   run: Run,
-  definitions: ScenarioDefinition[],
+  loaded: { definitions: ScenarioDefinition[]; failures: ScenarioLoadError[] },
   command: RunCommand,
   state: AppState,
   services: { recorder: Recorder; logger: Logger },
@@ -33,7 +33,8 @@ export async function attachControl(
     resolveFile:
       folders.length > 0 ? (file: string) => resolveScenarioPath(folders, file) : undefined,
   });
-  scenarios.track(definitions);
+  scenarios.track(loaded.definitions);
+  for (const failure of loaded.failures) scenarios.trackProblem(failure.file, failure.reason);
   state.control = new RunControl(run, logger, scenarios);
   if (!command.watch) return () => {};
 

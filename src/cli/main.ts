@@ -134,7 +134,7 @@ async function runCommand(command: RunCommand, env: Record<string, string>): Pro
     });
     state.run = run;
     const services = { recorder, logger };
-    const stopWatching = await attachControl(run, loaded.definitions, command, state, services);
+    const stopWatching = await attachControl(run, loaded, command, state, services);
     const result = await execute(run, command, logger, reporting).finally(stopWatching);
     const thresholdsPassed = await reporting.finish(result);
     if (command.reportPath) await writeReport(command.reportPath, result, series, services);
@@ -151,15 +151,27 @@ async function loadAll(
   command: RunCommand,
   recorder: PromRecorder,
   logger: ConsoleLogger,
-): Promise<{ definitions: ScenarioDefinition[]; exitCode: number; invalidThresholds: boolean }> {
+): Promise<{
+  definitions: ScenarioDefinition[];
+  exitCode: number;
+  invalidThresholds: boolean;
+  /** Files that failed to load, for `loadErrors` in `GET /v1/status`. */
+  failures: ScenarioLoadError[];
+}> {
   let files: string[];
   try {
     files = await listScenarioFiles(command.paths);
   } catch (error) {
     logger.error((error as Error).message);
-    return { definitions: [], exitCode: EXIT.invalidConfig, invalidThresholds: false };
+    return {
+      definitions: [],
+      exitCode: EXIT.invalidConfig,
+      invalidThresholds: false,
+      failures: [],
+    };
   }
   const definitions: ScenarioDefinition[] = [];
+  const failures: ScenarioLoadError[] = [];
   let exitCode: number = EXIT.ok;
   let invalidThresholds = false;
   for (const file of files) {
@@ -171,6 +183,7 @@ async function loadAll(
       }
     } catch (error) {
       if (!(error instanceof ScenarioLoadError)) throw error;
+      failures.push(error);
       const invalidOptions = error.reason.startsWith("invalid options");
       invalidThresholds ||=
         error.cause instanceof OptionsError &&
@@ -182,7 +195,7 @@ async function loadAll(
       else if (exitCode === EXIT.ok) exitCode = EXIT.scriptError;
     }
   }
-  return { definitions, exitCode, invalidThresholds };
+  return { definitions, exitCode, invalidThresholds, failures };
 }
 
 /** Starts `run`, prints progress, and stops it on the first signal; a second signal exits at once. */

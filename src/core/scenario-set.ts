@@ -63,6 +63,11 @@ export class ScenarioSet implements ScenarioFiles {
     }
   }
 
+  /** Records a file that failed to load before the run started, so the status lists it. */
+  trackProblem(file: string, reason: string): void {
+    this.#problems.set(file, { file, reason, atSeconds: 0 });
+  }
+
   has(file: string): boolean {
     return this.#files.has(file);
   }
