@@ -95,3 +95,19 @@ test("ramping-arrival-rate from 0 to 100/s over 10 s starts 500", async () => {
   );
   assert.equal(counts.started, 500);
 });
+
+test("compositor yields at a rate beyond the process and drops what it never released", async () => {
+  const clock = new FakeClock();
+  clock.lateMs = 5;
+  const { run, logger } = createTestRun(
+    [defineScenario("flood", { rate: 1e12, duration: "50ms", maxPlayers: 10 }, noop)],
+    clock,
+  );
+  await run.start();
+  await clock.advance(200);
+  const { counts } = (await run.finished).runners[0]!;
+  assert.equal(counts.attempted, 5e10);
+  assert.equal(counts.dropped, counts.attempted - counts.started);
+  assert.ok(counts.started > 0);
+  assert.ok(logger.lines.some((line) => /were never released/.test(line)));
+});

@@ -178,3 +178,35 @@ test("summary prints no data for a scenario without samples", async () => {
   assert.match(summary, /service time \.+: no data/);
   assert.doesNotMatch(summary, /NaN/);
 });
+
+test("iteration timeout frees the player of a closed-model loop", async () => {
+  const clock = new FakeClock();
+  const scenario = defineScenario(
+    "hangs",
+    { players: 1, duration: "3s", timeout: "500ms", gracefulStop: "0s" },
+    () => new Promise(() => {}),
+  );
+  const { run } = createTestRun([scenario], clock);
+  await run.start();
+  await clock.advance(4000);
+  const { counts } = (await run.finished).runners[0]!;
+  assert.equal(counts.started, 6);
+  assert.equal(counts.completed.failure, 6);
+  assert.equal(counts.completed.cancelled, 0);
+});
+
+test("iteration timeout frees the player of an arrival", async () => {
+  const clock = new FakeClock();
+  const scenario = defineScenario(
+    "hangs-open",
+    { rate: 2, duration: "3s", maxPlayers: 1, preAllocatedPlayers: 1, timeout: "400ms" },
+    () => new Promise(() => {}),
+  );
+  const { run } = createTestRun([scenario], clock);
+  await run.start();
+  await clock.advance(4000);
+  const { counts } = (await run.finished).runners[0]!;
+  assert.equal(counts.attempted, 6);
+  assert.equal(counts.dropped, 0);
+  assert.equal(counts.completed.failure, 6);
+});

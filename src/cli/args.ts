@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { parseDurationMs } from "../core/duration.ts";
-import type { Stage } from "../core/options.ts";
+import { MAX_PLAYERS, type Stage } from "../core/options.ts";
 import type { ScenarioOverrides } from "../core/overrides.ts";
 import { DEFAULT_MAX_RATE_PER_SEC } from "../server/control-api.ts";
 import { DEFAULT_TREND_STATS, parseTrendStats } from "../core/summary-data.ts";
@@ -48,6 +48,16 @@ function durationArg(value: string): number {
   } catch (error) {
     throw new InvalidArgumentError(`${(error as Error).message}`);
   }
+}
+
+function playerCount(value: string): number {
+  const count = positiveInteger(value);
+  if (count > MAX_PLAYERS) {
+    throw new InvalidArgumentError(
+      `${count} players exceeds the maximum of ${MAX_PLAYERS} per instance; spread the load over several instances`,
+    );
+  }
+  return count;
 }
 
 function positiveInteger(value: string): number {
@@ -188,7 +198,7 @@ export async function parseCommandLine(
         "-u, --players <count>",
         "players of closed-model scenarios, max players of arrival-rate ones " +
           "(default: each scenario's players option, 1; maxPlayers 100)",
-      ).argParser(positiveInteger),
+      ).argParser(playerCount),
     )
     .addOption(
       new Option(

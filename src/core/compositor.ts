@@ -3,6 +3,13 @@ import type { Recorder } from "./recorder.ts";
 import type { ScenarioRunner } from "./scenario-runner.ts";
 import type { Clock } from "./types.ts";
 
+/** Longest time one tick spends releasing arrivals, in ms, before it yields to the event loop. */
+const TICK_BUDGET_MS = 20;
+/** Arrivals released between two checks of the budget. */
+const BUDGET_CHECK_EVERY = 128;
+/** Most arrivals one scenario releases in one tick, whatever the clock says. */
+const MAX_ARRIVALS_PER_TICK = 50_048;
+
 /** The arrival schedule of one open-model scenario. */
 export interface ArrivalSchedule {
   runner: ScenarioRunner;
@@ -115,17 +122,25 @@ export class Compositor {
     if (!schedule.paused) {
       const { plan, runner, startMs } = schedule;
       const total = plan.totalArrivals;
+      let released = 0;
       while (schedule.next < total) {
         const plannedMs = plan.plannedMs(schedule.next);
         if (plannedMs > elapsedMs) break;
         schedule.next++;
         runner.arrive(startMs + plannedMs);
+        // A rate beyond what this process can release must not hold the event loop:
+        // past the budget, the rest stays due for the next tick and shows as start lag.
+        if (++released % BUDGET_CHECK_EVERY !== 0) continue;
+        if (released >= MAX_ARRIVALS_PER_TICK || this.#clock.nowMs() - nowMs > TICK_BUDGET_MS)
+          break;
       }
     }
     this.#publishRate(schedule, nowMs);
     if (elapsedMs >= schedule.plan.endMs) {
       this.#schedules.delete(schedule);
       schedule.runner.recorder.desiredRate(0);
+      if (!schedule.paused)
+        schedule.runner.dropOverdue(schedule.plan.totalArrivals - schedule.next);
       schedule.onEnd();
     }
   }

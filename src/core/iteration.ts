@@ -46,9 +46,24 @@ export class Iteration {
   /** The cancellation that ended the iteration, if any. */
   cancellation: Cancellation | undefined;
 
+  /**
+   * Waits for `work`, the promise of the iteration function, or for the iteration's
+   * cancellation, whichever comes first, so that a timed-out or cancelled iteration frees
+   * its player even when its code never settles. Rejects with `work`'s rejection.
+   */
+  settle(work: PromiseLike<unknown>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#wake = resolve;
+      work.then(() => resolve(), reject);
+    });
+  }
+
+  #wake: (() => void) | undefined;
+
   cancel(source: CancellationSource): void {
     if (this.cancellation) return;
     this.cancellation = new Cancellation(source);
     this.#controller?.abort(this.cancellation);
+    this.#wake?.();
   }
 }

@@ -12,6 +12,12 @@ export const EXECUTORS = [
 ] as const;
 export type ExecutorName = (typeof EXECUTORS)[number];
 
+/**
+ * Most players one scenario may ask for. Each player is a loop or a pending iteration of
+ * this one process, so more than this belongs on several instances.
+ */
+export const MAX_PLAYERS = 100_000;
+
 export const OPEN_MODEL_EXECUTORS: ReadonlySet<ExecutorName> = new Set([
   "constant-arrival-rate",
   "ramping-arrival-rate",
@@ -214,11 +220,15 @@ export function parseScenarioConfig(
     durationMs: read.duration("duration", 15_000, { min: 1 }),
     stages: read.stages(),
     startRate: read.number("startRate", 0, { min: 0 }),
-    startPlayers: read.number("startPlayers", 1, { min: 0, integer: true }),
-    players: read.number("players", 1, { min: 1, integer: true }),
+    startPlayers: read.number("startPlayers", 1, { min: 0, max: MAX_PLAYERS, integer: true }),
+    players: read.number("players", 1, { min: 1, max: MAX_PLAYERS, integer: true }),
     iterations: read.number("iterations", 1, { min: 1, integer: true }),
-    preAllocatedPlayers: read.number("preAllocatedPlayers", 10, { min: 0, integer: true }),
-    maxPlayers: read.number("maxPlayers", 100, { min: 1, integer: true }),
+    preAllocatedPlayers: read.number("preAllocatedPlayers", 10, {
+      min: 0,
+      max: MAX_PLAYERS,
+      integer: true,
+    }),
+    maxPlayers: read.number("maxPlayers", 100, { min: 1, max: MAX_PLAYERS, integer: true }),
     maxQueuedArrivals: read.number("maxQueuedArrivals", 0, { min: 0, integer: true }),
     maxDurationMs: read.duration("maxDuration", 600_000, { min: 1 }),
     startTimeMs: read.duration("startTime", 0, { min: 0 }),
@@ -240,6 +250,16 @@ export function parseScenarioConfig(
     problems.push({
       path: `${path}.preAllocatedPlayers`,
       message: `${config.preAllocatedPlayers} exceeds maxPlayers (${config.maxPlayers}); raise maxPlayers`,
+    });
+  }
+  if (executor === "ramping-players") {
+    config.stages.forEach((stage, index) => {
+      if (stage.target > MAX_PLAYERS) {
+        problems.push({
+          path: `${path}.stages[${index}].target`,
+          message: `${stage.target} players exceeds the maximum of ${MAX_PLAYERS}; spread the load over several instances`,
+        });
+      }
     });
   }
   if ((executor === "ramping-arrival-rate" || executor === "ramping-players") && !fields.stages) {
@@ -327,7 +347,11 @@ class FieldReader {
     return fallback;
   }
 
-  number(key: string, fallback: number, rule: { min: number; integer?: boolean }): number {
+  number(
+    key: string,
+    fallback: number,
+    rule: { min: number; max?: number; integer?: boolean },
+  ): number {
     const value = this.fields[key];
     if (value === undefined) return fallback;
     if (typeof value !== "number" || !Number.isFinite(value)) {
@@ -340,6 +364,13 @@ class FieldReader {
     }
     if (value < rule.min) {
       this.fail(key, `must be >= ${rule.min}, got ${value}`);
+      return fallback;
+    }
+    if (rule.max !== undefined && value > rule.max) {
+      this.fail(
+        key,
+        `must be <= ${rule.max}, got ${value}; spread a larger load over several instances`,
+      );
       return fallback;
     }
     return value;

@@ -43,8 +43,10 @@ export interface HttpSample {
 
 /** Metric updates of one scenario, bound to its label values once. */
 export interface ScenarioRecorder {
-  attempted(): void;
-  starved(): void;
+  /** Counts `count` (default 1) attempted arrivals. */
+  attempted(count?: number): void;
+  /** Counts `count` (default 1) arrivals dropped for want of a player. */
+  starved(count?: number): void;
   started(startLagMs: number): void;
   completed(status: IterationStatus, serviceMs: number, latencyMs: number): void;
   desiredRate(arrivalsPerSec: number): void;

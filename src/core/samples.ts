@@ -108,14 +108,14 @@ export class TappedScenarioRecorder implements ScenarioRecorder {
     this.bus.emit({ metric, value, timeMs: this.clock.nowMs(), tags });
   }
 
-  attempted(): void {
-    this.inner.attempted();
-    this.#emit("iterations_attempted", 1);
+  attempted(count = 1): void {
+    this.inner.attempted(count);
+    this.#emit("iterations_attempted", count);
   }
 
-  starved(): void {
-    this.inner.starved();
-    this.#emit("dropped_iterations", 1);
+  starved(count = 1): void {
+    this.inner.starved(count);
+    this.#emit("dropped_iterations", count);
   }
 
   started(startLagMs: number): void {

@@ -15,6 +15,10 @@ const LOOP_YIELD_MS = 10;
 /** Distinct iteration error messages logged per scenario; later ones are only counted. */
 const MAX_LOGGED_ERRORS = 5;
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
+}
+
 export type ScenarioState = "waiting" | "running" | "paused" | "stopping" | "finished";
 
 export interface ScenarioCounts {
@@ -167,6 +171,24 @@ export class ScenarioRunner {
     }
     this.counts.dropped++;
     this.#warnDropped();
+  }
+
+  /**
+   * Counts `count` arrivals that were planned before the scenario's end but that the
+   * compositor could not release in time, because the load generator was saturated. They
+   * count as attempted and dropped, so attempted minus started stays the starvation count.
+   */
+  dropOverdue(count: number): void {
+    if (count <= 0) return;
+    this.counts.attempted += count;
+    this.counts.dropped += count;
+    this.recorder.attempted(count);
+    this.recorder.starved(count);
+    this.#shared.log.warn(
+      `scenario ${this.name}: ${count} arrivals planned before its end were never released, ` +
+        "because the load generator could not keep up with the rate; they count as dropped. " +
+        "Lower the rate or spread it over several instances",
+    );
   }
 
   /** Arrivals waiting for a player (only with `maxQueuedArrivals` above 0). */
@@ -354,7 +376,8 @@ export class ScenarioRunner {
     }
     let status: IterationStatus = "success";
     try {
-      await this.#iterate(new IterationContext(this.#shared, iteration));
+      const work = this.#iterate(new IterationContext(this.#shared, iteration));
+      if (isThenable(work)) await iteration.settle(work);
     } catch (error) {
       status = "failure";
       if (!iteration.cancellation && !(error instanceof RunAbort)) this.#recordError(error);

@@ -1,7 +1,8 @@
 import { z } from "@hono/zod-openapi";
 
 /** Most players a `PATCH /v1/scenarios/:name` may ask for, a bound against typing errors. */
-export const MAX_PLAYERS = 100_000;
+export { MAX_PLAYERS } from "../core/options.ts";
+import { MAX_PLAYERS } from "../core/options.ts";
 
 /** A scenario name: the file name, or `<file>.<key>` for an entry of `options.scenarios`. */
 const SCENARIO_NAME = /^[A-Za-z0-9_-]{1,64}(\.[A-Za-z0-9_-]{1,64})?$/;
