@@ -121,7 +121,7 @@ function trendStatsArg(value: string): string[] {
   }
 }
 
-/** Parses "host:port", "[v6]:port", ":port" or "port"; port 0 asks for a free one. */
+/** Parses "host:port", "[v6]:port", ":port" or "port"; port 0 selects a free port. */
 export function parseAddress(text: string): { hostname: string; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:]*))?:?(\d+)$/.exec(text.trim());
   const port = match ? Number(match[3]) : NaN;

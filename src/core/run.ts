@@ -37,13 +37,13 @@ export interface RunOptions {
   startPaused?: boolean;
 }
 
-/** How a run ended early, if it did. */
+/** The reason a run ended before its schedule did. */
 export interface RunInterruption {
   kind: "script-abort" | "operator" | "signal" | "threshold";
   reason: string;
 }
 
-/** What a run produced, for the summary and the exit code. */
+/** The outcome of a run, for the summary and the exit code. */
 export interface RunResult {
   durationMs: number;
   runners: ScenarioRunner[];
@@ -224,7 +224,7 @@ export class Run {
     this.stop("shutdown", { kind: "script-abort", reason });
   }
 
-  /** The schedule of an open-model scenario, for rate and pause changes. */
+  /** Returns the schedule of an open-model scenario, for rate and pause changes. */
   schedule(name: string): ArrivalSchedule | undefined {
     return this.#schedules.get(name);
   }

@@ -156,7 +156,7 @@ export class ScenarioRunner {
   }
 
   /**
-   * Handles one arrival planned at `plannedMs`: records the attempt first, then asks the pool
+   * Handles one arrival planned at `plannedMs`: records the attempt first, then requests a player from the pool
    * for a player, and counts a drop (starvation) when none can be had.
    */
   arrive(plannedMs: number): void {
