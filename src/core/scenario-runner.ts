@@ -156,8 +156,8 @@ export class ScenarioRunner {
   }
 
   /**
-   * Handles one arrival planned at `plannedMs`: records the attempt first, then requests a player from the pool
-   * for a player, and counts a drop (starvation) when none can be had.
+   * Handles one arrival planned at `plannedMs`: records the attempt first, then requests a
+   * player from the pool, and counts a drop (starvation) when none can be had.
    */
   arrive(plannedMs: number): void {
     this.counts.attempted++;
