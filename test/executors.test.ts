@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { loadScenarioFile } from "../src/core/scenario-loader.ts";
 import { PlayerRamp } from "../src/core/player-ramp.ts";
+import { desiredRatePerSec } from "../src/core/summary-data.ts";
 import type { ScenarioContext } from "../src/core/types.ts";
 import { FakeClock } from "./helpers/fake-clock.ts";
 import { createTestRun, defineScenario } from "./helpers/scenarios.ts";
@@ -47,6 +48,7 @@ test("ramping-arrival-rate follows stages through rate 0", async () => {
     10_000,
   );
   assert.equal(runner.counts.started, 80);
+  assert.equal(desiredRatePerSec(runner), 10, "80 arrivals over 8 s");
 });
 
 test("ramping-arrival-rate counts drops when players run out", async () => {
@@ -214,6 +216,7 @@ test("externally-controlled takes a rate from outside", async () => {
   await clock.advance(10_000);
   const result = await run.finished;
   assert.equal(result.runners[0]!.counts.started, 150);
+  assert.equal(desiredRatePerSec(result.runners[0]!), 15, "10/s for 5 s, then 20/s for 5 s");
 });
 
 test("startTime delays the first iteration", async () => {

@@ -376,6 +376,7 @@ export class Run {
   #addSchedule(runner: ScenarioRunner, plan: RatePlan, startMs: number, onEnd: () => void): void {
     this.pool.preAllocate(this.pool.idleDepth + runner.config.preAllocatedPlayers);
     runner.plannedArrivals = plan.totalArrivals;
+    runner.ratePlan = plan;
     const schedule: ArrivalSchedule = { runner, plan, startMs, next: 0, paused: false, onEnd };
     this.#schedules.set(runner.name, schedule);
     this.compositor.add(schedule);

@@ -4,6 +4,7 @@ import { Iteration, RunAbort } from "./iteration.ts";
 import type { Player } from "./player.ts";
 import { OPEN_MODEL_EXECUTORS, type ScenarioConfig } from "./options.ts";
 import { Lane, type Pool } from "./pool.ts";
+import type { RatePlan } from "./rate-plan.ts";
 import type { ScenarioRecorder } from "./recorder.ts";
 import type { ScenarioDefinition } from "./scenario-loader.ts";
 import type { CancellationSource, IterationFunction, IterationStatus } from "./types.ts";
@@ -71,6 +72,8 @@ export class ScenarioRunner {
   endedAtMs: number | undefined;
   /** Arrivals the open-model schedule plans in all. */
   plannedArrivals = 0;
+  /** The open-model schedule's rate plan; rate changes during the run update it in place. */
+  ratePlan: RatePlan | undefined;
   /** Players the closed-model executor keeps busy; changed by the control API. */
   targetPlayers: number;
 

@@ -268,20 +268,14 @@ function finiteOrNull(value: number | null): number | null {
 }
 
 /**
- * Arrivals per second the scenario's schedule planned on average, or null for closed-model
- * executors.
- * NOTE: it reads the scenario's options, so a rate changed through the control API during
- * the run is not reflected; the schedule's rate plan has the true figure.
+ * Arrivals per second the scenario's schedule planned on average over its length, rate
+ * changes during the run included, or null for closed-model executors.
  */
 export function desiredRatePerSec(runner: ScenarioRunner): number | null {
   if (!runner.isOpenModel) return null;
-  const { config } = runner;
-  if (config.executor === "ramping-arrival-rate") {
-    const durationMs = config.stages.reduce((sum, stage) => sum + stage.durationMs, 0);
-    const arrivals = runner.plannedArrivals;
-    return durationMs > 0 ? arrivals / (durationMs / 1000) : 0;
-  }
-  return (config.rate * 1000) / config.timeUnitMs;
+  const plan = runner.ratePlan;
+  if (!plan) return (runner.config.rate * 1000) / runner.config.timeUnitMs;
+  return plan.endMs > 0 ? plan.arrivalsUntil(plan.endMs) / (plan.endMs / 1000) : 0;
 }
 
 /** Iterations started per second while the scenario ran. */
