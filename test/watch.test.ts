@@ -143,7 +143,10 @@ test("--watch adds, reloads, keeps, fixes and retires a file during one run", as
   assert.equal(code, 105);
   assert.match(stderr, /control: loaded .*w\.mjs \(w\) \(requested by the folder watcher\)/);
   assert.match(stderr, /control: reloaded .*w\.mjs: new code for w/);
-  assert.match(stderr, /failed to load scenario .*w\.mjs: .*; w keep running the previous version/);
+  assert.match(
+    stderr,
+    /failed to load scenario .*w\.mjs: .*; w keeps running the previous version/,
+  );
   assert.match(stderr, /control: retired .*w\.mjs \(w\) because the file was removed/);
 });
 

@@ -117,7 +117,8 @@ export class ScenarioSet implements ScenarioFiles {
         definitions = await this.#load(path);
         this.#checkNames(path, definitions, previous ?? []);
       } catch (error) {
-        const kept = previous ? `; ${names(previous)} keep running the previous version` : "";
+        const verb = previous?.length === 1 ? "keeps" : "keep";
+        const kept = previous ? `; ${names(previous)} ${verb} running the previous version` : "";
         this.#report(path, error, kept);
         return;
       }
