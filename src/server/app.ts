@@ -6,6 +6,7 @@ import { HarnessMetrics } from "../metrics/registry.ts";
 import type { SeriesSampler } from "../metrics/series.ts";
 import { createControlApi, type ControlApiOptions } from "./control-api.ts";
 import { addDashboardRoutes } from "./dashboard.ts";
+import { noRouteResponse } from "./method-not-allowed.ts";
 
 /** What the app serves: the run's metrics and state. Read on every request, so a run can attach later. */
 export interface AppState {
@@ -31,12 +32,7 @@ export function createApp(state: () => AppState, control: ControlApiOptions = {}
 
   addDashboardRoutes(app, state);
 
-  app.notFound((c) =>
-    c.json(
-      { error: `no route ${c.req.method} ${c.req.path}; see GET /v1/status and GET /metrics` },
-      404,
-    ),
-  );
+  app.notFound((c) => noRouteResponse(app, c));
   app.onError((error, c) => c.json({ error: `internal error: ${error.message}` }, 500));
   return app;
 }
