@@ -227,6 +227,23 @@ test("html report opens offline with charts", async () => {
     const rows = await browser.page.locator("#summary tbody tr").allTextContents();
     assert.equal(rows.length, 4, "one summary row per scenario");
     assert.ok(rows.some((row) => row.startsWith("drops")));
+    await browser.page.setViewportSize({ width: 1300, height: 900 });
+    const layout = await browser.page.$eval("#summary", (table) => {
+      const box = table.parentElement!;
+      return {
+        pageWidth: document.documentElement.scrollWidth,
+        windowWidth: window.innerWidth,
+        boxRight: box.getBoundingClientRect().right,
+        boxOverflow: getComputedStyle(box).overflowX,
+        tableWidth: table.scrollWidth,
+        boxWidth: box.clientWidth,
+      };
+    });
+    assert.ok(layout.pageWidth <= layout.windowWidth, `page is ${layout.pageWidth} px wide`);
+    assert.ok(layout.boxRight <= layout.windowWidth, `table box ends at ${layout.boxRight} px`);
+    if (layout.tableWidth > layout.boxWidth) {
+      assert.equal(layout.boxOverflow, "auto", "a table wider than the window scrolls");
+    }
     await saveScreenshot(browser.page, "html-report");
     assert.deepEqual(requested, [], "the report requested nothing");
     assert.deepEqual(browser.errors, []);

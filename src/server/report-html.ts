@@ -69,7 +69,9 @@ function scenarioRow(runner: RunResult["runners"][number]): string {
 export function renderSummaryTable(result: RunResult): string {
   const head = COLUMNS.map((column) => `<th>${escapeHtml(column)}</th>`).join("");
   const rows = result.runners.map(scenarioRow).join("\n");
-  return `<table id="summary"><thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table>`;
+  // The wrapper scrolls horizontally when the 18 columns are wider than the window.
+  const table = `<table id="summary"><thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table>`;
+  return `<div class="table-scroll">${table}</div>`;
 }
 
 /**
