@@ -50,6 +50,17 @@ function durationArg(value: string): number {
   }
 }
 
+/** `--duration`: a run of 0 ms would start no iteration, so it is rejected. */
+function runDurationArg(value: string): number {
+  const durationMs = durationArg(value);
+  if (durationMs <= 0) {
+    throw new InvalidArgumentError(
+      `invalid duration "${value}": a duration must be above 0, such as 30s`,
+    );
+  }
+  return durationMs;
+}
+
 function playerCount(value: string): number {
   const count = positiveInteger(value);
   if (count > MAX_PLAYERS) {
@@ -180,7 +191,8 @@ export async function parseCommandLine(
     .description("Load testing with scenario files that run on Deno, Bun and Node.")
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride()
-    .showHelpAfterError();
+    // One hint line instead of the whole usage, so the error stays on screen.
+    .showHelpAfterError('run "harness run --help" for every flag');
 
   const run = program
     .command("run", { isDefault: true })
@@ -191,7 +203,7 @@ export async function parseCommandLine(
         "-d, --duration <duration>",
         'length of every scenario: k6 duration ("30s", "1m30s") or milliseconds ' +
           "(default: each scenario's duration option, 15s)",
-      ).argParser(durationArg),
+      ).argParser(runDurationArg),
     )
     .addOption(
       new Option(
