@@ -21,6 +21,7 @@ import {
   environment,
   exitProcess,
   onShutdownSignal,
+  stderrIsTerminal,
   stdoutIsTerminal,
   writeErr,
   writeOut,
@@ -49,7 +50,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function runCommand(command: RunCommand, env: Record<string, string>): Promise<number> {
-  const logger = new ConsoleLogger(command.color);
+  // Log lines go to stderr, so they are colored only when stderr is a terminal.
+  const logger = new ConsoleLogger(command.color && stderrIsTerminal());
   if (!isLoopback(command.address.hostname) && !command.token) {
     logger.error(
       `refusing to listen on ${command.address.hostname}, which is reachable from other machines, without a token: ` +

@@ -25,6 +25,10 @@ export function stdoutIsTerminal(): boolean {
   return Boolean(process.stdout.isTTY);
 }
 
+export function stderrIsTerminal(): boolean {
+  return Boolean(process.stderr.isTTY);
+}
+
 export function exitProcess(code: number): never {
   process.exit(code);
 }
