@@ -252,7 +252,7 @@ test("html report opens offline with charts", async () => {
   }
 });
 
-test("report write failure is logged, exit code kept", async () => {
+test("unwritable report path stops before the run", async () => {
   const folder = scenarioFolder({
     "noop.ts": `export const options = { executor: "constant-arrival-rate", rate: 5, duration: "1s" };
 export default async function () {}
@@ -261,7 +261,7 @@ export default async function () {}
   const reportPath = join(folder, "missing-folder", "report.html");
   const args = [folder, "--quiet", "--address", "127.0.0.1:0", "--report", reportPath];
   const run = await runHarness(args, { timeoutMs: 30_000 });
-  assert.equal(run.code, 0, "a failed report does not change the exit code");
-  assert.match(run.stderr, /cannot write the report to .*missing-folder/);
+  assert.equal(run.code, 104, run.stderr);
+  assert.match(run.stderr, /--report: cannot write .*missing-folder/);
   assert.equal(existsSync(reportPath), false);
 });

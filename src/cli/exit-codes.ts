@@ -15,4 +15,10 @@ export const EXIT = {
   scriptError: 107,
   /** A scenario called ctx.abort() (k6: ScriptAborted). */
   scriptAborted: 108,
+  /**
+   * An output (`--out`, `--summary-export`, `--report`, a `handleSummary` file) failed to
+   * write during or after a run that otherwise passed, or `handleSummary` threw. k6 has no
+   * such code.
+   */
+  outputFailed: 111,
 } as const;

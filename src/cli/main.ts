@@ -31,6 +31,7 @@ import { isLoopback, parseCommandLine, UsageError, type RunCommand } from "./arg
 import { attachControl } from "./control-setup.ts";
 import { EXIT } from "./exit-codes.ts";
 import { ConsoleLogger } from "./logger.ts";
+import { outputPathProblems, scenarioPathProblem, unknownScenarioProblem } from "./preflight.ts";
 import { Progress } from "./progress.ts";
 import { Reporting } from "./reporting.ts";
 import { writeReport } from "./report.ts";
@@ -57,6 +58,14 @@ async function runCommand(command: RunCommand, env: Record<string, string>): Pro
       `refusing to listen on ${command.address.hostname}, which is reachable from other machines, without a token: ` +
         "set --token or HARNESS_TOKEN, or use a loopback address such as 127.0.0.1",
     );
+    return EXIT.invalidConfig;
+  }
+  // Paths are checked before the servers start and before any load is sent.
+  const pathProblems = await outputPathProblems(command);
+  const missingPath = await scenarioPathProblem(command);
+  if (missingPath) pathProblems.unshift(missingPath);
+  if (pathProblems.length > 0) {
+    for (const problem of pathProblems) logger.error(problem);
     return EXIT.invalidConfig;
   }
 
@@ -111,6 +120,11 @@ async function runCommand(command: RunCommand, env: Record<string, string>): Pro
       );
       return loaded.exitCode === EXIT.ok ? EXIT.scriptError : loaded.exitCode;
     }
+    const unknownName = unknownScenarioProblem(command, loaded.definitions);
+    if (unknownName) {
+      logger.error(unknownName);
+      return EXIT.invalidConfig;
+    }
     if (loaded.invalidThresholds) {
       logger.error("not starting: fix the invalid thresholds above first");
       return EXIT.invalidConfig;
@@ -141,7 +155,9 @@ async function runCommand(command: RunCommand, env: Record<string, string>): Pro
     const thresholdsPassed = await reporting.finish(result);
     if (command.reportPath) await writeReport(command.reportPath, result, series, services);
     if (command.linger) await linger(logger);
-    return exitCodeOf(result, loaded.exitCode, thresholdsPassed);
+    const exitCode = exitCodeOf(result, loaded.exitCode, thresholdsPassed);
+    if (exitCode === EXIT.ok && (await outputErrorCount(metrics)) > 0) return EXIT.outputFailed;
+    return exitCode;
   } finally {
     series.stop();
     await closeServers();
@@ -248,6 +264,15 @@ function exitCodeOf(result: RunResult, loadExitCode: number, thresholdsPassed: b
   if (loadExitCode !== EXIT.ok) return loadExitCode;
   if (interruption?.kind === "threshold" || !thresholdsPassed) return EXIT.thresholdsFailed;
   return EXIT.ok;
+}
+
+/**
+ * Returns `harness_errors_total{kind="output"}`: failed writes of --out, --summary-export,
+ * --report and handleSummary files, and a handleSummary that threw.
+ */
+async function outputErrorCount(metrics: HarnessMetrics): Promise<number> {
+  const { values } = await metrics.errors.get();
+  return values.find((value) => value.labels.kind === "output")?.value ?? 0;
 }
 
 function hostForUrl(hostname: string): string {

@@ -7,7 +7,8 @@ import { renderReportHtml } from "../server/report-html.ts";
 
 /**
  * Writes the HTML report of `result` to `path`, with the sampler's series over the whole
- * run. A failed write is logged and counted as an `output` error; the run's exit code stays.
+ * run. A failed write is logged and counted as an `output` error, so a run that otherwise
+ * passed exits 111.
  */
 export async function writeReport(
   path: string,

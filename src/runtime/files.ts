@@ -1,6 +1,7 @@
 import { createWriteStream } from "node:fs";
-import { readdir, stat, writeFile } from "node:fs/promises";
-import { resolve, join } from "node:path";
+import { constants } from "node:fs";
+import { access, readdir, stat, writeFile } from "node:fs/promises";
+import { dirname, resolve, join } from "node:path";
 import { isScenarioFile } from "../core/scenario-loader.ts";
 
 /** Scenario files under `paths` (files, or folders read one level deep), as absolute paths, sorted. */
@@ -22,6 +23,26 @@ export async function listScenarioFiles(paths: string[]): Promise<string[]> {
     }
   }
   return [...new Set(files)];
+}
+
+/**
+ * Checks that a file can be created or replaced at `path`: its folder exists and is
+ * writable, and `path` is not a folder. Returns the problem, or undefined when there is none.
+ */
+export async function fileWriteProblem(path: string): Promise<string | undefined> {
+  const absolute = resolve(path);
+  const existing = await stat(absolute).catch(() => undefined);
+  if (existing?.isDirectory()) return `${absolute} is a folder, not a file`;
+  const folder = dirname(absolute);
+  const folderInfo = await stat(folder).catch(() => undefined);
+  if (!folderInfo) return `folder ${folder} does not exist`;
+  if (!folderInfo.isDirectory()) return `${folder} is not a folder`;
+  try {
+    await access(existing ? absolute : folder, constants.W_OK);
+  } catch {
+    return `${existing ? absolute : folder} is not writable`;
+  }
+  return undefined;
 }
 
 /** Resolves `path` against the working directory. */
