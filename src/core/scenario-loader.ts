@@ -83,7 +83,7 @@ export async function loadScenarioFile(
   try {
     module = await loadModule(file, version);
   } catch (error) {
-    throw new ScenarioLoadError(file, firstLine(error), { cause: error });
+    throw new ScenarioLoadError(file, firstLine(error) + k6ImportHint(error), { cause: error });
   }
 
   let fileOptions: FileOptions;
@@ -125,6 +125,16 @@ export async function loadScenarioFile(
   }
   if (problems.length > 0) throw new ScenarioLoadError(file, problems.join("; "));
   return definitions;
+}
+
+/** A hint for a load error that names a `k6` or `k6/...` module, which this harness lacks. */
+function k6ImportHint(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  if (!/["'`]k6(\/[^"'`]*)?["'`]/.test(text)) return "";
+  return (
+    "; edge-harness has no k6 modules: remove the k6 imports and use ctx.http, " +
+    "ctx.check and ctx.sleep of the iteration's ctx argument instead"
+  );
 }
 
 function firstLine(error: unknown): string {
