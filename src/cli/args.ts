@@ -281,7 +281,11 @@ export async function parseCommandLine(
     .option("-q, --quiet", "no progress lines")
     .option("--no-color", "plain output, also set by the NO_COLOR variable")
     .option("--linger", "keep the server up after the test until interrupted, for a last scrape")
-    .option("--watch", "load, reload and retire scenarios as files appear, change or disappear")
+    .option(
+      "--watch",
+      "load, reload and retire scenarios as files appear, change or disappear; " +
+        "the run lasts until SIGINT or SIGTERM, even with no file",
+    )
     .addOption(
       new Option(
         "--max-rate <perSec>",

@@ -13,7 +13,7 @@ import { createApp, type AppState } from "../server/app.ts";
 import { createTargetApp } from "../target/app.ts";
 import { systemClock } from "../runtime/clock.ts";
 import { runtimeVersion } from "../runtime/detect.ts";
-import { listScenarioFiles } from "../runtime/files.ts";
+import { listScenarioFiles, listScenarioFolders } from "../runtime/files.ts";
 import { transportFactory } from "../runtime/http-transport.ts";
 import { loadModule } from "../runtime/module-loader.ts";
 import {
@@ -114,14 +114,19 @@ async function runCommand(command: RunCommand, env: Record<string, string>): Pro
   series.start();
   try {
     const loaded = await loadAll(command, recorder, logger);
-    if (loaded.definitions.length === 0) {
+    // With --watch, files may still appear in the folders, so an empty start waits for them.
+    const waitForFiles =
+      command.watch && (await listScenarioFolders(command.paths).catch(() => [])).length > 0;
+    if (loaded.definitions.length === 0 && waitForFiles) {
+      logger.info("no scenario loaded yet; --watch waits for files until SIGINT or SIGTERM");
+    } else if (loaded.definitions.length === 0) {
       logger.error(
         "no scenario to run: every file failed to load, or the paths hold no .ts, .js or .mjs file",
       );
       return loaded.exitCode === EXIT.ok ? EXIT.scriptError : loaded.exitCode;
     }
     const unknownName = unknownScenarioProblem(command, loaded.definitions);
-    if (unknownName) {
+    if (unknownName && loaded.definitions.length > 0) {
       logger.error(unknownName);
       return EXIT.invalidConfig;
     }
@@ -147,6 +152,7 @@ async function runCommand(command: RunCommand, env: Record<string, string>): Pro
       env: runEnv,
       samples: reporting.samples,
       startPaused: command.paused,
+      holdOpen: waitForFiles,
     });
     state.run = run;
     const services = { recorder, logger };

@@ -35,6 +35,11 @@ export interface RunOptions {
    * NOTE: the scenario's clock runs while it is paused, so its duration still elapses.
    */
   startPaused?: boolean;
+  /**
+   * Keep the run running with no scenario left, until `stop` (used by `--watch`, where
+   * files may still appear). Without it, the run ends when its last scenario ends.
+   */
+  holdOpen?: boolean;
 }
 
 /** The reason a run ended before its schedule did. */
@@ -87,6 +92,8 @@ export class Run {
   /** Scenarios that begin while this is true begin paused (`startPaused`, or a run-wide pause). */
   pauseNewScenarios: boolean;
   #pendingFiles = 0;
+  /** True while `holdOpen` counts as one pending file, until `stop`. */
+  #holding = false;
   #stopSource: CancellationSource = "shutdown";
   #startedAtMs = 0;
   #endedAtMs: number | undefined;
@@ -155,6 +162,10 @@ export class Run {
       list.push(definition);
       byFile.set(definition.file, list);
     }
+    if (this.#options.holdOpen) {
+      this.#holding = true;
+      this.#pendingFiles++;
+    }
     for (const list of byFile.values()) this.#trackFile(list);
     if (this.#pendingFiles === 0) void this.#finishRun();
   }
@@ -216,6 +227,11 @@ export class Run {
     this.#timers.clear();
     this.#stopSource = source;
     this.#stopAbort.abort();
+    if (this.#holding) {
+      this.#holding = false;
+      this.#pendingFiles--;
+      if (this.#pendingFiles === 0) void this.#finishRun();
+    }
   }
 
   /** Ends the run because a scenario called `ctx.abort()`. */
