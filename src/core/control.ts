@@ -58,6 +58,13 @@ export class RunControl {
     private readonly files?: ScenarioFiles,
   ) {}
 
+  /**
+   * Scenarios paused on their own through `changeScenario`. This pause and the run-wide one
+   * are separate flags: a scenario runs only when neither is set, so a run-wide resume
+   * leaves these scenarios paused.
+   */
+  readonly #pausedScenarios = new Set<string>();
+
   /** True after a run-wide pause (or a start with `--paused`), until the run-wide resume. */
   get paused(): boolean {
     return this.run.pauseNewScenarios;
@@ -75,10 +82,17 @@ export class RunControl {
   setPaused(paused: boolean, client: string): void {
     this.#requireRunning();
     const runners = [...this.run.runners.values()].filter(isLive);
-    for (const runner of runners) this.#pauseRunner(runner, paused);
     this.run.pauseNewScenarios = paused;
+    for (const runner of runners) this.#pauseRunner(runner, this.#shouldPause(runner.name));
     const names = runners.map((runner) => runner.name).join(", ") || "no scenario";
-    this.#log(`${paused ? "paused" : "resumed"} the run (${names})`, client);
+    const keptPaused = runners.filter(
+      (runner) => !paused && this.#pausedScenarios.has(runner.name),
+    );
+    const note =
+      keptPaused.length > 0
+        ? `; kept the scenario pause of ${keptPaused.map((runner) => runner.name).join(", ")}`
+        : "";
+    this.#log(`${paused ? "paused" : "resumed"} the run (${names})${note}`, client);
   }
 
   /** Stops the run gracefully; iterations cut after `gracefulStop` count as cancelled by the operator. */
@@ -116,8 +130,14 @@ export class RunControl {
       runner.setTargetPlayers(change.players, "operator");
     }
     if (change.paused !== undefined) {
-      changes.push(change.paused ? "paused" : "resumed");
-      this.#pauseRunner(runner, change.paused);
+      if (change.paused) this.#pausedScenarios.add(name);
+      else this.#pausedScenarios.delete(name);
+      let action = change.paused ? "paused" : "resumed";
+      if (!change.paused && this.run.pauseNewScenarios) {
+        action = "resumed, but it stays paused by the run-wide pause";
+      }
+      changes.push(action);
+      this.#pauseRunner(runner, this.#shouldPause(name));
     }
     this.#log(`scenario ${name}: ${changes.join(", ")}`, client);
     return runner;
@@ -195,6 +215,11 @@ export class RunControl {
     this.run.compositor.setRate(schedule, (ratePerSec * plan.timeUnitMs) / 1000);
     runner.plannedArrivals = plan.totalArrivals;
     return `rate ${round(oldPerSec)}/s -> ${ratePerSec}/s`;
+  }
+
+  /** True when the run-wide pause or the scenario's own pause is set. */
+  #shouldPause(name: string): boolean {
+    return this.run.pauseNewScenarios || this.#pausedScenarios.has(name);
   }
 
   #pauseRunner(runner: ScenarioRunner, paused: boolean): void {
