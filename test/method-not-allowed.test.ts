@@ -25,6 +25,11 @@ test("unsupported method on a route answers 405", async () => {
   }
 });
 
+test("HEAD listed in Allow is served", async () => {
+  const response = await app().request("/metrics", { method: "HEAD" });
+  assert.equal(response.status, 200);
+});
+
 test("unknown path still answers 404", async () => {
   const response = await app().request("/v1/nothing", { method: "DELETE" });
   assert.equal(response.status, 404);

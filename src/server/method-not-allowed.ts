@@ -10,7 +10,7 @@ export function allowedMethods(app: Hono, path: string): string[] {
   for (const route of app.routes) {
     if (route.method === "ALL" || !pathPattern(route.path).test(path)) continue;
     methods.add(route.method);
-    // Hono answers HEAD with the GET handler.
+    // Hono serves HEAD requests with the GET handler.
     if (route.method === "GET") methods.add("HEAD");
   }
   return [...methods].sort();
@@ -26,7 +26,7 @@ function pathPattern(routePath: string): RegExp {
 }
 
 /**
- * The response to a request that no route handles: 405 with `Allow` when the path exists
+ * Builds the response to a request that no route handles: 405 with `Allow` when the path exists
  * under other methods, otherwise 404. Both have a JSON `error`.
  */
 export function noRouteResponse(app: Hono, c: Context): Response {
