@@ -3,11 +3,11 @@ import type { Recorder } from "./recorder.ts";
 import type { ScenarioRunner } from "./scenario-runner.ts";
 import type { Clock } from "./types.ts";
 
-/** Longest time one tick spends releasing arrivals, in ms, before it yields to the event loop. */
+/** Maximum time one tick spends releasing arrivals, in ms, before it yields to the event loop. */
 const TICK_BUDGET_MS = 20;
 /** Arrivals released between two checks of the budget. */
 const BUDGET_CHECK_EVERY = 128;
-/** Most arrivals one scenario releases in one tick, whatever the clock says. */
+/** Maximum arrivals one scenario releases in one tick, whatever the clock reads. */
 const MAX_ARRIVALS_PER_TICK = 50_048;
 
 /** The arrival schedule of one open-model scenario. */
@@ -26,7 +26,7 @@ export interface ArrivalSchedule {
 export interface CompositorOptions {
   clock: Clock;
   recorder: Recorder;
-  /** Longest wait between ticks, in ms, even when no arrival is due (default 50). */
+  /** Maximum wait between ticks, in ms, even when no arrival is due (default 50). */
   maxTickMs?: number;
 }
 
@@ -105,7 +105,7 @@ export class Compositor {
     if (this.#running) this.#reschedule(nowMs);
   }
 
-  /** One tick: release due arrivals, time the tick and its lag, set the next timer. */
+  /** Runs one tick: releases due arrivals, times the tick and its lag, and sets the next timer. */
   tick(): void {
     if (!this.#running) return;
     const tickStartMs = this.#clock.nowMs();

@@ -9,7 +9,7 @@ import type { IterationFunction, ScenarioModule } from "./types.ts";
 /** Extensions of scenario files, in the order a folder listing keeps them. */
 export const SCENARIO_EXTENSIONS = [".ts", ".js", ".mjs"] as const;
 
-/** Longest scenario name, so that the `scenario` label stays bounded. */
+/** Maximum length of a scenario name, so that the `scenario` label stays bounded. */
 export const MAX_NAME_LENGTH = 64;
 const NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
 
@@ -28,7 +28,7 @@ export interface ScenarioDefinition {
   fileOptions: FileOptions;
 }
 
-/** A scenario file that could not be loaded; `reason` says why in one line. */
+/** A scenario file that could not be loaded, with the cause in one line as `reason`. */
 export class ScenarioLoadError extends Error {
   override name = "ScenarioLoadError";
   constructor(
