@@ -1,7 +1,6 @@
 // Builds a run of the harness in-process, as the CLI does, for the benchmark probes.
-import { parseFileOptions } from "../../src/core/options.ts";
 import { Run } from "../../src/core/run.ts";
-import type { ScenarioDefinition } from "../../src/core/scenario-loader.ts";
+import { defineScenario, type ScenarioDefinition } from "../../src/core/scenario-loader.ts";
 import type { IterationFunction, Logger } from "../../src/core/types.ts";
 import { PromRecorder } from "../../src/metrics/recorder.ts";
 import { HarnessMetrics } from "../../src/metrics/registry.ts";
@@ -15,22 +14,13 @@ const stderrLogger: Logger = {
   error: (message) => console.error(`error ${message}`),
 };
 
-/** A scenario definition built in memory, as a file exporting `options` would give. */
+/** A scenario definition built in memory, as a file under /bench exporting `options` would give. */
 export function benchScenario(
   name: string,
   options: Record<string, unknown>,
   iterate: IterationFunction,
 ): ScenarioDefinition {
-  const file = `/bench/${name}.ts`;
-  const fileOptions = parseFileOptions(file, options);
-  return {
-    name,
-    file,
-    config: fileOptions.scenarios[0]!.config,
-    iterate,
-    module: { default: iterate, options },
-    fileOptions,
-  };
+  return defineScenario(name, options, iterate, "/bench");
 }
 
 /**

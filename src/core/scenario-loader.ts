@@ -28,6 +28,30 @@ export interface ScenarioDefinition {
   fileOptions: FileOptions;
 }
 
+/**
+ * Builds the definition of one scenario in memory from `options` and `iterate`, as a file
+ * at `<folder>/<name>.ts` exporting them would give, for tests and in-process runs.
+ *
+ * @throws {OptionsError} when `options` is invalid.
+ */
+export function defineScenario(
+  name: string,
+  options: Record<string, unknown>,
+  iterate: IterationFunction,
+  folder = "/virtual",
+): ScenarioDefinition {
+  const file = `${folder}/${name}.ts`;
+  const fileOptions = parseFileOptions(file, options);
+  return {
+    name,
+    file,
+    config: fileOptions.scenarios[0]!.config,
+    iterate,
+    module: { default: iterate, options },
+    fileOptions,
+  };
+}
+
 /** A scenario file that could not be loaded, with the cause in one line as `reason`. */
 export class ScenarioLoadError extends Error {
   override name = "ScenarioLoadError";

@@ -1,4 +1,3 @@
-import { parseFileOptions } from "../../src/core/options.ts";
 import { Run, type RunOptions } from "../../src/core/run.ts";
 import type { ScenarioDefinition } from "../../src/core/scenario-loader.ts";
 import type { Clock, IterationFunction, Logger } from "../../src/core/types.ts";
@@ -6,23 +5,7 @@ import type { HttpTransport } from "../../src/core/http-client.ts";
 import { PromRecorder } from "../../src/metrics/recorder.ts";
 import { HarnessMetrics } from "../../src/metrics/registry.ts";
 
-/** A scenario definition built in memory from `options`, as a file exporting them would give. */
-export function defineScenario(
-  name: string,
-  options: Record<string, unknown>,
-  iterate: IterationFunction,
-): ScenarioDefinition {
-  const file = `/virtual/${name}.ts`;
-  const fileOptions = parseFileOptions(file, options);
-  return {
-    name,
-    file,
-    config: fileOptions.scenarios[0]!.config,
-    iterate,
-    module: { default: iterate, options },
-    fileOptions,
-  };
-}
+export { defineScenario } from "../../src/core/scenario-loader.ts";
 
 /** A logger that keeps its lines for assertions. */
 export class MemoryLogger implements Logger {
