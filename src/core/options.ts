@@ -56,7 +56,7 @@ export interface ScenarioConfig {
    * planned start show the queueing that a closed loop would hide.
    */
   maxQueuedArrivals: number;
-  /** Longest run of the iteration-count executors (default 10 min). */
+  /** Maximum run time of the iteration-count executors (default 10 min). */
   maxDurationMs: number;
   /** Delay from the start of the run before the scenario starts (default 0). */
   startTimeMs: number;
@@ -74,7 +74,7 @@ export interface ScenarioConfig {
 
 /** HTTP behaviour of `ctx.http` and `ctx.fetch` for one file. */
 export interface HttpConfig {
-  /** Most connections per origin kept by `ctx.http` (default 100). */
+  /** Maximum connections per origin kept by `ctx.http` (default 100). */
   maxConnectionsPerOrigin: number;
   discardResponseBodies: boolean;
   insecureSkipTLSVerify: boolean;

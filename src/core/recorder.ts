@@ -5,7 +5,7 @@ import type {
   IterationStatus,
 } from "./types.ts";
 
-/** Statistics of one trend in milliseconds, or null when it holds no sample. */
+/** Statistics of one trend in milliseconds, or null when it contains no sample. */
 export interface TrendStats {
   count: number;
   avg: number;

@@ -1,7 +1,7 @@
 import * as hdr from "hdr-histogram-js";
 import type { TrendStats } from "../core/recorder.ts";
 
-/** Longest value a trend can hold: one hour, in microseconds. */
+/** Maximum value a trend records: one hour, in microseconds. */
 const HIGHEST_TRACKABLE_US = 3_600_000_000;
 
 /**
